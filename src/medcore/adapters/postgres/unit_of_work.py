@@ -1,0 +1,62 @@
+"""The Postgres unit of work: one transaction, repositories bound to it, audit on commit."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from medcore.adapters.postgres.audit import PgAuditTrail
+from medcore.adapters.postgres.database import Database, Transaction
+from medcore.adapters.postgres.identity import (
+    PgActionTokens,
+    PgApiKeys,
+    PgOrganizations,
+    PgSessions,
+    PgUsers,
+)
+from medcore.domain.shared.ports import Clock, IdGenerator
+
+
+class SqlUnitOfWork:
+    organizations: PgOrganizations
+    users: PgUsers
+    sessions: PgSessions
+    api_keys: PgApiKeys
+    action_tokens: PgActionTokens
+    audit: PgAuditTrail
+
+    def __init__(self, database: Database, clock: Clock, ids: IdGenerator) -> None:
+        self._database = database
+        self._clock = clock
+        self._ids = ids
+        self._transaction: Transaction | None = None
+
+    async def __aenter__(self) -> Self:
+        self._transaction = await self._database.begin()
+        connection = self._transaction.connection
+        self.organizations = PgOrganizations(connection)
+        self.users = PgUsers(connection)
+        self.sessions = PgSessions(connection)
+        self.api_keys = PgApiKeys(connection)
+        self.action_tokens = PgActionTokens(connection)
+        self.audit = PgAuditTrail(connection, self._clock, self._ids)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._transaction is not None:
+            await self._transaction.close()
+            self._transaction = None
+
+    async def commit(self) -> None:
+        assert self._transaction is not None, "commit outside the unit of work"
+        await self.audit.flush()
+        await self._transaction.commit()
+
+    async def rollback(self) -> None:
+        assert self._transaction is not None, "rollback outside the unit of work"
+        await self._transaction.rollback()

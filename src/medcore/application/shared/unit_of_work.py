@@ -1,0 +1,44 @@
+"""The unit of work: one transaction per use case, with repositories bound to it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import Protocol, Self
+
+from medcore.domain.audit.ports import AuditTrail
+from medcore.domain.identity.ports import (
+    ActionTokenRepository,
+    ApiKeyRepository,
+    OrganizationRepository,
+    SessionRepository,
+    UserRepository,
+)
+
+
+class UnitOfWork(Protocol):
+    """Rolls back on exit unless ``commit()`` was called. Audit entries recorded through
+    ``audit`` are written by ``commit()``, inside the same transaction as the change."""
+
+    organizations: OrganizationRepository
+    users: UserRepository
+    sessions: SessionRepository
+    api_keys: ApiKeyRepository
+    action_tokens: ActionTokenRepository
+    audit: AuditTrail
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    async def commit(self) -> None: ...
+
+    async def rollback(self) -> None: ...
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]

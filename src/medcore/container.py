@@ -1,0 +1,287 @@
+"""The composition root: which adapter serves which port, chosen from settings.
+
+Containers are split by concern (core services, gateways to the outside world, use cases)
+and joined in ``Container``. Tests override providers with fakes
+(``container.gateways.mailer.override(...)``).
+"""
+
+from __future__ import annotations
+
+import secrets as _secrets
+from datetime import timedelta
+from pathlib import Path
+
+from dependency_injector import containers, providers
+
+from medcore.adapters.clock import SystemClock, Uuid7Ids
+from medcore.adapters.email.outbox import OutboxEmailSender
+from medcore.adapters.postgres.database import EngineDatabase
+from medcore.adapters.postgres.engine import create_engine
+from medcore.adapters.postgres.health import PgReadiness
+from medcore.adapters.postgres.idempotency import PgIdempotencyStore
+from medcore.adapters.postgres.migrate import head_revision
+from medcore.adapters.postgres.unit_of_work import SqlUnitOfWork
+from medcore.adapters.security.passwords import Argon2PasswordHasher, CommonPasswordList
+from medcore.adapters.security.secrets import (
+    AesGcmSecretBox,
+    PyOtpTotp,
+    RandomSecrets,
+    derive_key,
+)
+from medcore.adapters.security.tokens import JwtTokenSigner
+from medcore.application.demo.seed_demo import SeedDemo
+from medcore.application.identity.authenticate import Authenticate
+from medcore.application.identity.change_password import ChangePassword
+from medcore.application.identity.config import IdentityConfig
+from medcore.application.identity.confirm_totp import ConfirmTotp
+from medcore.application.identity.create_api_key import CreateApiKey
+from medcore.application.identity.create_organization import CreateOrganization
+from medcore.application.identity.create_user import CreateUser
+from medcore.application.identity.deactivate_user import DeactivateUser
+from medcore.application.identity.enroll_totp import EnrollTotp
+from medcore.application.identity.forgot_password import ForgotPassword
+from medcore.application.identity.get_current_user import GetCurrentUser
+from medcore.application.identity.get_organization import GetOrganization
+from medcore.application.identity.get_user import GetUser
+from medcore.application.identity.list_api_keys import ListApiKeys
+from medcore.application.identity.list_sessions import ListSessions
+from medcore.application.identity.list_users import ListUsers
+from medcore.application.identity.login import Login
+from medcore.application.identity.logout import Logout
+from medcore.application.identity.refresh import RefreshSession
+from medcore.application.identity.register_patient import RegisterPatient
+from medcore.application.identity.reset_password import ResetPassword
+from medcore.application.identity.revoke_api_key import RevokeApiKey
+from medcore.application.identity.revoke_session import RevokeSession
+from medcore.application.identity.rotate_api_key import RotateApiKey
+from medcore.application.identity.update_organization import UpdateOrganization
+from medcore.application.identity.update_user import UpdateUser
+from medcore.application.identity.verify_email import VerifyEmail
+from medcore.application.identity.verify_mfa import VerifyMfa
+from medcore.domain.identity.password import PasswordPolicy
+from medcore.settings import Settings, SettingsError
+
+
+def resolve_secret_key(settings: Settings, *, allow_generated: bool) -> bytes:
+    """The configured key; else one generated earlier for development (``serve --demo``)
+    under the data directory; else, when allowed, a new one kept there."""
+    if settings.secret_key:
+        return settings.secret_key.encode()
+    stored = Path(settings.data_dir) / "secret_key"
+    if stored.exists():
+        return stored.read_text().strip().encode()
+    if not allow_generated:
+        raise SettingsError(
+            "MEDCORE_SECRET_KEY is required (at least 32 characters; or MEDCORE_SECRET_KEY_FILE). "
+            "Only `medcore serve --demo` generates a development key."
+        )
+    stored.parent.mkdir(parents=True, exist_ok=True)
+    stored.write_text(_secrets.token_urlsafe(48))
+    stored.chmod(0o600)
+    return stored.read_text().strip().encode()
+
+
+def _identity_config(settings: Settings) -> IdentityConfig:
+    return IdentityConfig(
+        access_token_ttl=timedelta(minutes=settings.access_token_minutes),
+        app_url=settings.app_url,
+    )
+
+
+class Core(containers.DeclarativeContainer):
+    settings = providers.Dependency(instance_of=Settings)
+    secret_key = providers.Dependency(instance_of=bytes)
+    database_url = providers.Dependency(instance_of=str)
+    clock = providers.Singleton(SystemClock)
+    ids = providers.Singleton(Uuid7Ids)
+    identity_config = providers.Singleton(_identity_config, settings)
+
+
+class Gateways(containers.DeclarativeContainer):
+    core = providers.DependenciesContainer()
+
+    engine = providers.Singleton(
+        lambda url, settings: create_engine(
+            url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
+        ),
+        core.database_url,
+        core.settings,
+    )
+    database = providers.Singleton(EngineDatabase, engine)
+    hasher = providers.Singleton(Argon2PasswordHasher)
+    common_passwords = providers.Singleton(CommonPasswordList)
+    password_policy = providers.Singleton(
+        lambda common: PasswordPolicy(is_common=common.__contains__), common_passwords
+    )
+    signer = providers.Singleton(
+        lambda key: JwtTokenSigner(derive_key(key, "jwt")), core.secret_key
+    )
+    secret_box = providers.Singleton(
+        lambda key: AesGcmSecretBox(derive_key(key, "secret-box")), core.secret_key
+    )
+    secrets = providers.Singleton(RandomSecrets)
+    totp = providers.Singleton(PyOtpTotp)
+    mailer = providers.Singleton(
+        lambda settings: OutboxEmailSender(settings.email_outbox, settings.email_from),
+        core.settings,
+    )
+    idempotency = providers.Singleton(PgIdempotencyStore, database)
+    readiness = providers.Singleton(
+        lambda database: PgReadiness(database, head_revision()), database
+    )
+
+
+class UseCases(containers.DeclarativeContainer):
+    core = providers.DependenciesContainer()
+    gateways = providers.DependenciesContainer()
+
+    unit_of_work = providers.Factory(
+        SqlUnitOfWork, gateways.database, core.clock, core.ids
+    )
+    uow = unit_of_work.provider
+
+    authenticate = providers.Singleton(Authenticate, uow, core.clock, gateways.signer)
+    login = providers.Singleton(
+        Login,
+        uow,
+        core.clock,
+        core.ids,
+        gateways.hasher,
+        gateways.signer,
+        gateways.secrets,
+        core.identity_config,
+    )
+    verify_mfa = providers.Singleton(
+        VerifyMfa,
+        uow,
+        core.clock,
+        core.ids,
+        gateways.hasher,
+        gateways.signer,
+        gateways.secrets,
+        gateways.totp,
+        gateways.secret_box,
+        core.identity_config,
+    )
+    refresh = providers.Singleton(
+        RefreshSession,
+        uow,
+        core.clock,
+        gateways.signer,
+        gateways.secrets,
+        core.identity_config,
+    )
+    logout = providers.Singleton(Logout, uow, core.clock)
+    list_sessions = providers.Singleton(ListSessions, uow, core.clock)
+    revoke_session = providers.Singleton(RevokeSession, uow, core.clock)
+    get_current_user = providers.Singleton(GetCurrentUser, uow)
+    register_patient = providers.Singleton(
+        RegisterPatient,
+        uow,
+        core.clock,
+        core.ids,
+        gateways.hasher,
+        gateways.password_policy,
+        gateways.secrets,
+        gateways.mailer,
+        core.identity_config,
+    )
+    change_password = providers.Singleton(
+        ChangePassword, uow, core.clock, gateways.hasher, gateways.password_policy
+    )
+    forgot_password = providers.Singleton(
+        ForgotPassword,
+        uow,
+        core.clock,
+        core.ids,
+        gateways.secrets,
+        gateways.mailer,
+        core.identity_config,
+    )
+    reset_password = providers.Singleton(
+        ResetPassword, uow, core.clock, gateways.hasher, gateways.password_policy
+    )
+    verify_email = providers.Singleton(VerifyEmail, uow, core.clock)
+    enroll_totp = providers.Singleton(
+        EnrollTotp,
+        uow,
+        core.clock,
+        gateways.totp,
+        gateways.secret_box,
+        core.identity_config,
+    )
+    confirm_totp = providers.Singleton(
+        ConfirmTotp,
+        uow,
+        core.clock,
+        gateways.totp,
+        gateways.secret_box,
+        gateways.secrets,
+    )
+    create_user = providers.Singleton(
+        CreateUser,
+        uow,
+        core.clock,
+        core.ids,
+        gateways.hasher,
+        gateways.password_policy,
+        gateways.secrets,
+        gateways.mailer,
+        core.identity_config,
+    )
+    update_user = providers.Singleton(UpdateUser, uow, core.clock)
+    deactivate_user = providers.Singleton(DeactivateUser, uow, core.clock)
+    get_user = providers.Singleton(GetUser, uow)
+    list_users = providers.Singleton(ListUsers, uow)
+    create_api_key = providers.Singleton(
+        CreateApiKey, uow, core.clock, core.ids, gateways.secrets
+    )
+    rotate_api_key = providers.Singleton(
+        RotateApiKey, uow, core.clock, gateways.secrets
+    )
+    revoke_api_key = providers.Singleton(RevokeApiKey, uow, core.clock)
+    list_api_keys = providers.Singleton(ListApiKeys, uow, core.clock)
+    create_organization = providers.Singleton(
+        CreateOrganization,
+        uow,
+        core.clock,
+        core.ids,
+        gateways.hasher,
+        gateways.password_policy,
+    )
+    get_organization = providers.Singleton(GetOrganization, uow)
+    update_organization = providers.Singleton(UpdateOrganization, uow, core.clock)
+    seed_demo = providers.Singleton(SeedDemo, uow, create_organization, create_user)
+
+
+class Container(containers.DeclarativeContainer):
+    settings = providers.Dependency(instance_of=Settings)
+    secret_key = providers.Dependency(instance_of=bytes)
+    database_url = providers.Dependency(instance_of=str)
+
+    core = providers.Container(
+        Core, settings=settings, secret_key=secret_key, database_url=database_url
+    )
+    gateways = providers.Container(Gateways, core=core)
+    use_cases = providers.Container(UseCases, core=core, gateways=gateways)
+
+
+def build_container(
+    settings: Settings,
+    *,
+    database_url: str,
+    secret_key: bytes | None = None,
+    allow_generated_key: bool = False,
+) -> Container:
+    """Wire the container. ``secret_key`` is resolved lazily when not given, so commands that
+    never sign anything run without one."""
+    container = Container(settings=settings, database_url=database_url)
+    if secret_key is not None:
+        container.secret_key.override(providers.Object(secret_key))
+    else:
+        container.secret_key.override(
+            providers.Singleton(
+                resolve_secret_key, settings, allow_generated=allow_generated_key
+            )
+        )
+    return container

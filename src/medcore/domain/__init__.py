@@ -1,0 +1,1 @@
+"""The framework-free core: aggregates, value objects, domain services and ports."""

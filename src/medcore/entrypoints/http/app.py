@@ -1,0 +1,178 @@
+"""The Litestar application factory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from litestar import Litestar, Request
+from litestar.config.compression import CompressionConfig
+from litestar.config.cors import CORSConfig
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import (
+    JsonRenderPlugin,
+    SwaggerRenderPlugin,
+    YamlRenderPlugin,
+)
+from litestar.openapi.spec import Components, SecurityScheme, Tag
+
+import medcore
+from medcore.container import Container
+from medcore.entrypoints.http.context import RequestContextMiddleware, current_actor
+from medcore.entrypoints.http.headers import security_headers_hook
+from medcore.entrypoints.http.idempotency import IdempotencyMiddleware
+from medcore.entrypoints.http.metrics import (
+    PROMETHEUS,
+    MetricsController,
+    register_pool_metrics,
+)
+from medcore.entrypoints.http.problems import EXCEPTION_HANDLERS
+from medcore.entrypoints.http.ratelimit import RateLimitMiddleware, RateLimits
+from medcore.entrypoints.http.routes import api_keys, auth, health, organizations, users
+
+DESCRIPTION = """
+The medcore HTTP API. Authenticate with `Authorization: Bearer <access token>` (from
+`POST /api/v1/auth/login`) or, for integrations, `X-API-Key: mc_live_...`.
+
+Errors are RFC 9457 problem documents (`application/problem+json`) with a stable `code`.
+Lists take `limit` (1-200), `cursor`, `sort` and the filters each list documents; unknown
+parameters are refused with 422. `POST` accepts `Idempotency-Key`; mutable resources carry
+an `ETag` that `If-Match` turns into a precondition (412).
+"""
+
+
+def _resolver(provider: Callable[[], Any]) -> Provide:
+    def resolve() -> Any:
+        return provider()
+
+    return Provide(resolve, sync_to_thread=False)
+
+
+def _dependencies(container: Container) -> dict[str, Provide]:
+    """Litestar's own DI, resolving from the container: one named dependency per use case."""
+    dependencies = {
+        name: _resolver(provider)
+        for name, provider in container.use_cases.providers.items()
+    }
+    dependencies["clock"] = _resolver(container.core.clock)
+    dependencies["readiness"] = _resolver(container.gateways.readiness)
+
+    def actor(request: Request[Any, Any, Any]) -> Any:
+        return current_actor(request)
+
+    dependencies["actor"] = Provide(actor, sync_to_thread=False)
+    return dependencies
+
+
+def _pool_status(container: Container):  # type: ignore[no-untyped-def]
+    def status() -> dict[str, int] | None:
+        pool: Any = container.gateways.engine().pool
+        if not hasattr(pool, "checkedout"):
+            return None
+        return {
+            "checked_out": pool.checkedout(),
+            "idle": pool.checkedin(),
+            "overflow": max(0, pool.overflow()),
+        }
+
+    return status
+
+
+def create_app(container: Container) -> Litestar:
+    settings = container.settings()
+    limits = RateLimits(settings) if settings.rate_limits_enabled else None
+    register_pool_metrics(_pool_status(container))
+
+    async def dispose_engine() -> None:
+        await container.gateways.engine().dispose()
+
+    openapi = OpenAPIConfig(
+        title="medcore API",
+        version=medcore.__version__,
+        description=DESCRIPTION.strip(),
+        path="/schema",
+        render_plugins=[
+            SwaggerRenderPlugin(path="/"),
+            JsonRenderPlugin(),
+            YamlRenderPlugin(),
+        ],
+        components=Components(
+            security_schemes={
+                "BearerAuth": SecurityScheme(
+                    type="http", scheme="bearer", bearer_format="JWT"
+                ),
+                "ApiKeyAuth": SecurityScheme(
+                    type="apiKey", name="X-API-Key", security_scheme_in="header"
+                ),
+            }
+        ),
+        tags=[
+            Tag(name="auth", description="Sign-in, sessions, passwords, MFA"),
+            Tag(name="users", description="Accounts of the organization"),
+            Tag(name="api keys", description="Keys for integrations"),
+            Tag(name="organization", description="The tenant and its settings"),
+            Tag(name="operations", description="Health probes"),
+        ],
+        use_handler_docstrings=False,
+    )
+    return Litestar(
+        route_handlers=[
+            auth.router,
+            users.router,
+            api_keys.router,
+            organizations.router,
+            health.router,
+            MetricsController,
+        ],
+        dependencies=_dependencies(container),
+        middleware=[
+            DefineMiddleware(
+                RequestContextMiddleware,
+                authenticate=container.use_cases.authenticate,
+                trust_forwarded=settings.trust_forwarded_headers,
+            ),
+            PROMETHEUS.middleware,
+            DefineMiddleware(RateLimitMiddleware, limits=limits),
+            DefineMiddleware(
+                IdempotencyMiddleware,
+                store=container.gateways.idempotency,
+                clock=container.core.clock,
+                max_body=settings.max_body_bytes,
+            ),
+        ],
+        exception_handlers=EXCEPTION_HANDLERS,
+        before_send=[security_headers_hook(settings.trust_forwarded_headers)],
+        openapi_config=openapi,
+        compression_config=CompressionConfig(
+            backend="brotli", brotli_gzip_fallback=True, minimum_size=1024
+        ),
+        cors_config=CORSConfig(
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
+            allow_headers=[
+                "Authorization",
+                "X-API-Key",
+                "Content-Type",
+                "Idempotency-Key",
+                "If-Match",
+                "X-Request-ID",
+            ],
+            expose_headers=[
+                "ETag",
+                "Location",
+                "X-Request-ID",
+                "Retry-After",
+                "RateLimit-Limit",
+                "RateLimit-Remaining",
+                "RateLimit-Reset",
+            ],
+            allow_credentials=False,
+        )
+        if settings.cors_origins
+        else None,
+        request_max_body_size=settings.max_body_bytes,
+        on_shutdown=[dispose_engine],
+        debug=False,
+    )
