@@ -65,15 +65,23 @@ def ensure_schema(url: str, *, apply: bool) -> migrate.SchemaState:
     return state
 
 
-def container_for(
-    settings: Settings, url: str, *, allow_generated_key: bool = False
-) -> Container:
-    return build_container(
-        settings, database_url=url, allow_generated_key=allow_generated_key
-    )
+def container_for(settings: Settings, url: str, *, allow_generated_key: bool = False) -> Container:
+    return build_container(settings, database_url=url, allow_generated_key=allow_generated_key)
 
 
 def export_for_workers(url: str, secret_key: bytes) -> None:
     """Server workers are separate processes: hand them the resolved database URL and key."""
     os.environ["MEDCORE_DATABASE_URL"] = url
     os.environ["MEDCORE_SECRET_KEY"] = secret_key.decode()
+
+
+def schema_state(url: str) -> migrate.SchemaState:
+    return migrate.state(url)
+
+
+def upgrade_schema(url: str, revision: str = "head") -> None:
+    migrate.upgrade(url, revision)
+
+
+def downgrade_schema(url: str, revision: str = "-1") -> None:
+    migrate.downgrade(url, revision)

@@ -113,12 +113,8 @@ class Gateways(containers.DeclarativeContainer):
     password_policy = providers.Singleton(
         lambda common: PasswordPolicy(is_common=common.__contains__), common_passwords
     )
-    signer = providers.Singleton(
-        lambda key: JwtTokenSigner(derive_key(key, "jwt")), core.secret_key
-    )
-    secret_box = providers.Singleton(
-        lambda key: AesGcmSecretBox(derive_key(key, "secret-box")), core.secret_key
-    )
+    signer = providers.Singleton(lambda key: JwtTokenSigner(derive_key(key, "jwt")), core.secret_key)
+    secret_box = providers.Singleton(lambda key: AesGcmSecretBox(derive_key(key, "secret-box")), core.secret_key)
     secrets = providers.Singleton(RandomSecrets)
     totp = providers.Singleton(PyOtpTotp)
     mailer = providers.Singleton(
@@ -126,18 +122,14 @@ class Gateways(containers.DeclarativeContainer):
         core.settings,
     )
     idempotency = providers.Singleton(PgIdempotencyStore, database)
-    readiness = providers.Singleton(
-        lambda database: PgReadiness(database, head_revision()), database
-    )
+    readiness = providers.Singleton(lambda database: PgReadiness(database, head_revision()), database)
 
 
 class UseCases(containers.DeclarativeContainer):
     core = providers.DependenciesContainer()
     gateways = providers.DependenciesContainer()
 
-    unit_of_work = providers.Factory(
-        SqlUnitOfWork, gateways.database, core.clock, core.ids
-    )
+    unit_of_work = providers.Factory(SqlUnitOfWork, gateways.database, core.clock, core.ids)
     uow = unit_of_work.provider
 
     authenticate = providers.Singleton(Authenticate, uow, core.clock, gateways.signer)
@@ -186,9 +178,7 @@ class UseCases(containers.DeclarativeContainer):
         gateways.mailer,
         core.identity_config,
     )
-    change_password = providers.Singleton(
-        ChangePassword, uow, core.clock, gateways.hasher, gateways.password_policy
-    )
+    change_password = providers.Singleton(ChangePassword, uow, core.clock, gateways.hasher, gateways.password_policy)
     forgot_password = providers.Singleton(
         ForgotPassword,
         uow,
@@ -198,9 +188,7 @@ class UseCases(containers.DeclarativeContainer):
         gateways.mailer,
         core.identity_config,
     )
-    reset_password = providers.Singleton(
-        ResetPassword, uow, core.clock, gateways.hasher, gateways.password_policy
-    )
+    reset_password = providers.Singleton(ResetPassword, uow, core.clock, gateways.hasher, gateways.password_policy)
     verify_email = providers.Singleton(VerifyEmail, uow, core.clock)
     enroll_totp = providers.Singleton(
         EnrollTotp,
@@ -233,12 +221,8 @@ class UseCases(containers.DeclarativeContainer):
     deactivate_user = providers.Singleton(DeactivateUser, uow, core.clock)
     get_user = providers.Singleton(GetUser, uow)
     list_users = providers.Singleton(ListUsers, uow)
-    create_api_key = providers.Singleton(
-        CreateApiKey, uow, core.clock, core.ids, gateways.secrets
-    )
-    rotate_api_key = providers.Singleton(
-        RotateApiKey, uow, core.clock, gateways.secrets
-    )
+    create_api_key = providers.Singleton(CreateApiKey, uow, core.clock, core.ids, gateways.secrets)
+    rotate_api_key = providers.Singleton(RotateApiKey, uow, core.clock, gateways.secrets)
     revoke_api_key = providers.Singleton(RevokeApiKey, uow, core.clock)
     list_api_keys = providers.Singleton(ListApiKeys, uow, core.clock)
     create_organization = providers.Singleton(
@@ -259,9 +243,7 @@ class Container(containers.DeclarativeContainer):
     secret_key = providers.Dependency(instance_of=bytes)
     database_url = providers.Dependency(instance_of=str)
 
-    core = providers.Container(
-        Core, settings=settings, secret_key=secret_key, database_url=database_url
-    )
+    core = providers.Container(Core, settings=settings, secret_key=secret_key, database_url=database_url)
     gateways = providers.Container(Gateways, core=core)
     use_cases = providers.Container(UseCases, core=core, gateways=gateways)
 
@@ -280,8 +262,6 @@ def build_container(
         container.secret_key.override(providers.Object(secret_key))
     else:
         container.secret_key.override(
-            providers.Singleton(
-                resolve_secret_key, settings, allow_generated=allow_generated_key
-            )
+            providers.Singleton(resolve_secret_key, settings, allow_generated=allow_generated_key)
         )
     return container

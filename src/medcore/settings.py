@@ -85,9 +85,7 @@ def _raw_values(environ: Mapping[str, str]) -> dict[str, object]:
             try:
                 value = Path(value).read_text().strip()
             except OSError as exc:
-                raise SettingsError(
-                    f"{name}: cannot read {value!r} ({exc.strerror})."
-                ) from exc
+                raise SettingsError(f"{name}: cannot read {value!r} ({exc.strerror}).") from exc
             key = field
         elif key not in known:
             continue  # other tools' MEDCORE_* variables (tests, benchmarks) are not ours to refuse
@@ -117,10 +115,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         variable = _env_name(match.group(1)) if match else "a MEDCORE_* variable"
         reason = message.split(" - at ")[0]
         raise SettingsError(f"{variable}: {reason}.") from exc
-    if settings.database_url is not None and not re.match(
-        r"^postgres(ql)?(\+psycopg)?://", settings.database_url
-    ):
-        raise SettingsError(
-            f"{_env_name('database_url')}: expected a postgresql:// URL."
-        )
+    if settings.database_url is not None and not re.match(r"^postgres(ql)?(\+psycopg)?://", settings.database_url):
+        raise SettingsError(f"{_env_name('database_url')}: expected a postgresql:// URL.")
     return settings

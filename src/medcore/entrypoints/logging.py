@@ -32,9 +32,7 @@ def _mask_secrets(logger: Any, method: str, event: dict[str, Any]) -> dict[str, 
 
 def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
     renderer: Any = (
-        structlog.processors.JSONRenderer()
-        if fmt == "json"
-        else structlog.dev.ConsoleRenderer(colors=False)
+        structlog.processors.JSONRenderer() if fmt == "json" else structlog.dev.ConsoleRenderer(colors=False)
     )
     processors: list[Any] = [
         structlog.contextvars.merge_contextvars,
@@ -46,9 +44,7 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
     ]
     structlog.configure(
         processors=processors,
-        wrapper_class=structlog.make_filtering_bound_logger(
-            logging.getLevelName(level)
-        ),
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=False,
     )

@@ -4,7 +4,6 @@ the machine until an SMTP server is configured)."""
 from __future__ import annotations
 
 import asyncio
-import os
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
@@ -34,5 +33,5 @@ class OutboxEmailSender:
         name = f"{uuid6.uuid7()}.eml"
         temporary = self._directory / f".{name}.tmp"
         temporary.write_bytes(bytes(mail))
-        os.chmod(temporary, 0o600)
+        temporary.chmod(0o600)
         temporary.rename(self._directory / name)  # readers never see half a message

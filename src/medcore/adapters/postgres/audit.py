@@ -21,9 +21,7 @@ from medcore.domain.shared.ports import Clock, IdGenerator
 
 
 class PgAuditTrail:
-    def __init__(
-        self, connection: AsyncConnection, clock: Clock, ids: IdGenerator
-    ) -> None:
+    def __init__(self, connection: AsyncConnection, clock: Clock, ids: IdGenerator) -> None:
         self._connection = connection
         self._clock = clock
         self._ids = ids
@@ -39,19 +37,17 @@ class PgAuditTrail:
         for entry, at in self._pending:
             by_organization[entry.organization_id].append((entry, at))
         self._pending.clear()
-        for organization_id in sorted(
-            by_organization
-        ):  # a fixed order: no deadlocks between orgs
+        for organization_id in sorted(by_organization):  # a fixed order: no deadlocks between orgs
             entries = by_organization[organization_id]
             now = self._clock.now()
-            head = insert(t.audit_heads).values(
+            advance = insert(t.audit_heads).values(
                 organization_id=organization_id,
                 sequence=len(entries),
                 created_at=now,
                 updated_at=now,
                 version=1,
             )
-            head = head.on_conflict_do_update(
+            head = advance.on_conflict_do_update(
                 index_elements=[t.audit_heads.c.organization_id],
                 set_={
                     "sequence": t.audit_heads.c.sequence + len(entries),

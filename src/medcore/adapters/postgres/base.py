@@ -32,9 +32,7 @@ class Repository:
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
 
-    async def _execute(
-        self, statement: Executable, parameters: Any = None
-    ) -> CursorResult[Any]:
+    async def _execute(self, statement: Executable, parameters: Any = None) -> CursorResult[Any]:
         try:
             return await self._connection.execute(statement, parameters)
         except IntegrityError as exc:
@@ -42,9 +40,7 @@ class Repository:
             if name in _REFUSALS:
                 raise DomainRefusal(_REFUSALS[name]) from exc
             if getattr(exc.orig, "sqlstate", None) == "23505":
-                raise DomainRefusal(
-                    conflict("conflict.duplicate", "This already exists.")
-                ) from exc
+                raise DomainRefusal(conflict("conflict.duplicate", "This already exists.")) from exc
             raise
 
     async def _update_versioned(
@@ -59,9 +55,5 @@ class Repository:
         condition = (table.c.id == entity_id) & (table.c.version == expected_version)
         if organization_id is not None:
             condition &= table.c.organization_id == organization_id
-        result = await self._execute(
-            table.update()
-            .where(condition)
-            .values(**values, version=table.c.version + 1)
-        )
+        result = await self._execute(table.update().where(condition).values(**values, version=table.c.version + 1))
         return result.rowcount == 1

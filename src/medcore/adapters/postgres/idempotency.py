@@ -66,13 +66,7 @@ class PgIdempotencyStore:
                 await transaction.commit()
                 return None
             row = (
-                (
-                    await connection.execute(
-                        select(t.idempotency_keys).where(
-                            _where(organization_id, principal, key)
-                        )
-                    )
-                )
+                (await connection.execute(select(t.idempotency_keys).where(_where(organization_id, principal, key))))
                 .mappings()
                 .one()
             )
@@ -118,9 +112,7 @@ class PgIdempotencyStore:
         transaction = await self._database.begin()
         try:
             await transaction.connection.execute(
-                delete(t.idempotency_keys).where(
-                    _where(organization_id, principal, key)
-                )
+                delete(t.idempotency_keys).where(_where(organization_id, principal, key))
             )
             await transaction.commit()
         finally:

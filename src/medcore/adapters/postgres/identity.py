@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from returns.result import Result
-from sqlalchemy import func, select, text
+from sqlalchemy import RowMapping, func, select, text
 
 from medcore.adapters.postgres import tables as t
 from medcore.adapters.postgres.base import Repository, refuse_on
@@ -51,20 +51,16 @@ def settings_to_json(settings: OrganizationSettings) -> dict[str, Any]:
 def settings_from_json(data: Mapping[str, Any]) -> OrganizationSettings:
     defaults = OrganizationSettings()
     return OrganizationSettings(
-        self_registration=bool(
-            data.get("self_registration", defaults.self_registration)
-        ),
+        self_registration=bool(data.get("self_registration", defaults.self_registration)),
         mfa_required_roles=frozenset(Role(r) for r in data["mfa_required_roles"])
         if "mfa_required_roles" in data
         else defaults.mfa_required_roles,
-        lockout_threshold=int(
-            data.get("lockout_threshold", defaults.lockout_threshold)
-        ),
+        lockout_threshold=int(data.get("lockout_threshold", defaults.lockout_threshold)),
         lockout_minutes=int(data.get("lockout_minutes", defaults.lockout_minutes)),
     )
 
 
-def _organization(row: Mapping[str, Any]) -> Organization:
+def _organization(row: RowMapping) -> Organization:
     return Organization(
         id=row["id"],
         slug=OrganizationSlug(row["slug"]),
@@ -90,12 +86,8 @@ class PgOrganizations(Repository):
             )
         )
 
-    async def get(
-        self, organization_id: UUID, *, lock: bool = False
-    ) -> Organization | None:
-        statement = select(t.organizations).where(
-            t.organizations.c.id == organization_id
-        )
+    async def get(self, organization_id: UUID, *, lock: bool = False) -> Organization | None:
+        statement = select(t.organizations).where(t.organizations.c.id == organization_id)
         if lock:
             statement = statement.with_for_update()
         row = (await self._execute(statement)).mappings().first()
@@ -103,11 +95,7 @@ class PgOrganizations(Repository):
 
     async def by_slug(self, slug: OrganizationSlug) -> Organization | None:
         row = (
-            (
-                await self._execute(
-                    select(t.organizations).where(t.organizations.c.slug == slug.value)
-                )
-            )
+            (await self._execute(select(t.organizations).where(t.organizations.c.slug == slug.value)))
             .mappings()
             .first()
         )
@@ -136,7 +124,7 @@ class PgOrganizations(Repository):
 # --- users ------------------------------------------------------------------------------
 
 
-def _user(row: Mapping[str, Any]) -> User:
+def _user(row: RowMapping) -> User:
     totp = None
     if row["totp_secret"] is not None:
         totp = TotpState(
@@ -189,11 +177,7 @@ def _user_values(user: User) -> dict[str, Any]:
 
 USER_SEARCH_DOCUMENT = func.to_tsvector(
     text("'simple'"),
-    t.users.c.given_name
-    + " "
-    + t.users.c.family_name
-    + " "
-    + func.translate(t.users.c.email, "@.+_-", "     "),
+    t.users.c.given_name + " " + t.users.c.family_name + " " + func.translate(t.users.c.email, "@.+_-", "     "),
 )
 
 
@@ -209,23 +193,15 @@ class PgUsers(Repository):
             )
         )
 
-    async def get(
-        self, organization_id: UUID, user_id: UUID, *, lock: bool = False
-    ) -> User | None:
-        statement = select(t.users).where(
-            t.users.c.organization_id == organization_id, t.users.c.id == user_id
-        )
+    async def get(self, organization_id: UUID, user_id: UUID, *, lock: bool = False) -> User | None:
+        statement = select(t.users).where(t.users.c.organization_id == organization_id, t.users.c.id == user_id)
         if lock:
             statement = statement.with_for_update()
         row = (await self._execute(statement)).mappings().first()
         return _user(row) if row else None
 
-    async def by_email(
-        self, organization_id: UUID, email: EmailAddress, *, lock: bool = False
-    ) -> User | None:
-        statement = select(t.users).where(
-            t.users.c.organization_id == organization_id, t.users.c.email == email.value
-        )
+    async def by_email(self, organization_id: UUID, email: EmailAddress, *, lock: bool = False) -> User | None:
+        statement = select(t.users).where(t.users.c.organization_id == organization_id, t.users.c.email == email.value)
         if lock:
             statement = statement.with_for_update()
         row = (await self._execute(statement)).mappings().first()
@@ -243,29 +219,18 @@ class PgUsers(Repository):
         return int((await self._execute(statement)).scalar_one())
 
     async def save(self, user: User) -> bool:
-        saved = await self._update_versioned(
-            t.users, user.id, user.organization_id, user.version, _user_values(user)
-        )
+        saved = await self._update_versioned(t.users, user.id, user.organization_id, user.version, _user_values(user))
         if saved:
             user.version += 1
         return saved
 
-    async def list(
-        self, organization_id: UUID, query: ListQuery
-    ) -> Result[Page[User], DomainError]:
+    async def list(self, organization_id: UUID, query: ListQuery) -> Result[Page[User], DomainError]:
         base = select(t.users).where(t.users.c.organization_id == organization_id)
         for name, value in query.filters.items():
             base = base.where(getattr(t.users.c, name) == value)
         if query.search and (tsquery := prefix_tsquery(query.search)):
-            base = base.where(
-                USER_SEARCH_DOCUMENT.op("@@")(
-                    func.to_tsquery(text("'simple'"), tsquery)
-                )
-            )
-        sortable = {
-            name: getattr(t.users.c, name)
-            for name in ("created_at", "email", "family_name", "given_name")
-        }
+            base = base.where(USER_SEARCH_DOCUMENT.op("@@")(func.to_tsquery(text("'simple'"), tsquery)))
+        sortable = {name: getattr(t.users.c, name) for name in ("created_at", "email", "family_name", "given_name")}
         return await keyset_page(
             self._connection,
             base,
@@ -280,7 +245,7 @@ class PgUsers(Repository):
 # --- sessions ---------------------------------------------------------------------------
 
 
-def _session(row: Mapping[str, Any]) -> Session:
+def _session(row: RowMapping) -> Session:
     return Session(
         id=row["id"],
         organization_id=row["organization_id"],
@@ -295,9 +260,7 @@ def _session(row: Mapping[str, Any]) -> Session:
         last_used_at=row["last_used_at"],
         expires_at=row["expires_at"],
         revoked_at=row["revoked_at"],
-        revoked_reason=RevocationReason(row["revoked_reason"])
-        if row["revoked_reason"]
-        else None,
+        revoked_reason=RevocationReason(row["revoked_reason"]) if row["revoked_reason"] else None,
         version=row["version"],
     )
 
@@ -310,9 +273,7 @@ def _session_values(session: Session) -> dict[str, Any]:
         "last_used_at": session.last_used_at,
         "expires_at": session.expires_at,
         "revoked_at": session.revoked_at,
-        "revoked_reason": session.revoked_reason.value
-        if session.revoked_reason
-        else None,
+        "revoked_reason": session.revoked_reason.value if session.revoked_reason else None,
         "updated_at": session.updated_at,
     }
 
@@ -344,9 +305,7 @@ class PgSessions(Repository):
             )
         )
 
-    async def get(
-        self, organization_id: UUID, session_id: UUID, *, lock: bool = False
-    ) -> Session | None:
+    async def get(self, organization_id: UUID, session_id: UUID, *, lock: bool = False) -> Session | None:
         statement = select(t.sessions).where(
             t.sessions.c.organization_id == organization_id,
             t.sessions.c.id == session_id,
@@ -356,13 +315,9 @@ class PgSessions(Repository):
         row = (await self._execute(statement)).mappings().first()
         return _session(row) if row else None
 
-    async def by_refresh_token(
-        self, token_hash: str, *, lock: bool = False
-    ) -> tuple[Session, int] | None:
+    async def by_refresh_token(self, token_hash: str, *, lock: bool = False) -> tuple[Session, int] | None:
         statement = (
-            select(
-                t.sessions, t.refresh_tokens.c.generation.label("presented_generation")
-            )
+            select(t.sessions, t.refresh_tokens.c.generation.label("presented_generation"))
             .join(t.refresh_tokens, t.refresh_tokens.c.session_id == t.sessions.c.id)
             .where(t.refresh_tokens.c.token_hash == token_hash)
         )
@@ -371,9 +326,7 @@ class PgSessions(Repository):
         row = (await self._execute(statement)).mappings().first()
         return (_session(row), row["presented_generation"]) if row else None
 
-    async def active_for_user(
-        self, organization_id: UUID, user_id: UUID, now: datetime
-    ) -> Sequence[Session]:
+    async def active_for_user(self, organization_id: UUID, user_id: UUID, now: datetime) -> Sequence[Session]:
         statement = (
             select(t.sessions)
             .where(
@@ -430,7 +383,7 @@ class PgSessions(Repository):
 # --- API keys ---------------------------------------------------------------------------
 
 
-def _api_key(row: Mapping[str, Any]) -> ApiKey:
+def _api_key(row: RowMapping) -> ApiKey:
     return ApiKey(
         id=row["id"],
         organization_id=row["organization_id"],
@@ -439,9 +392,7 @@ def _api_key(row: Mapping[str, Any]) -> ApiKey:
         secret_hash=row["secret_hash"],
         previous_secret_hash=row["previous_secret_hash"],
         previous_valid_until=row["previous_valid_until"],
-        scopes=frozenset(
-            Permission(s) for s in row["scopes"] if s in Permission._value2member_map_
-        ),
+        scopes=frozenset(Permission(s) for s in row["scopes"] if s in Permission._value2member_map_),
         created_by=row["created_by"],
         expires_at=row["expires_at"],
         revoked_at=row["revoked_at"],
@@ -480,40 +431,24 @@ class PgApiKeys(Repository):
             )
         )
 
-    async def get(
-        self, organization_id: UUID, key_id: UUID, *, lock: bool = False
-    ) -> ApiKey | None:
-        statement = select(t.api_keys).where(
-            t.api_keys.c.organization_id == organization_id, t.api_keys.c.id == key_id
-        )
+    async def get(self, organization_id: UUID, key_id: UUID, *, lock: bool = False) -> ApiKey | None:
+        statement = select(t.api_keys).where(t.api_keys.c.organization_id == organization_id, t.api_keys.c.id == key_id)
         if lock:
             statement = statement.with_for_update()
         row = (await self._execute(statement)).mappings().first()
         return _api_key(row) if row else None
 
     async def by_public_id(self, public_id: str) -> ApiKey | None:
-        row = (
-            (
-                await self._execute(
-                    select(t.api_keys).where(t.api_keys.c.key_id == public_id)
-                )
-            )
-            .mappings()
-            .first()
-        )
+        row = (await self._execute(select(t.api_keys).where(t.api_keys.c.key_id == public_id))).mappings().first()
         return _api_key(row) if row else None
 
     async def save(self, key: ApiKey) -> bool:
-        saved = await self._update_versioned(
-            t.api_keys, key.id, key.organization_id, key.version, _api_key_values(key)
-        )
+        saved = await self._update_versioned(t.api_keys, key.id, key.organization_id, key.version, _api_key_values(key))
         if saved:
             key.version += 1
         return saved
 
-    async def list(
-        self, organization_id: UUID, query: ListQuery, now: datetime
-    ) -> Result[Page[ApiKey], DomainError]:
+    async def list(self, organization_id: UUID, query: ListQuery, now: datetime) -> Result[Page[ApiKey], DomainError]:
         base = select(t.api_keys).where(t.api_keys.c.organization_id == organization_id)
         if "active" in query.filters:
             usable = t.api_keys.c.revoked_at.is_(None) & (
@@ -535,7 +470,7 @@ class PgApiKeys(Repository):
 # --- one-time tokens --------------------------------------------------------------------
 
 
-def _action_token(row: Mapping[str, Any]) -> ActionToken:
+def _action_token(row: RowMapping) -> ActionToken:
     return ActionToken(
         id=row["id"],
         organization_id=row["organization_id"],
@@ -567,9 +502,7 @@ class PgActionTokens(Repository):
             )
         )
 
-    async def by_hash(
-        self, organization_id: UUID, token_hash: str, *, lock: bool = False
-    ) -> ActionToken | None:
+    async def by_hash(self, organization_id: UUID, token_hash: str, *, lock: bool = False) -> ActionToken | None:
         statement = select(t.action_tokens).where(
             t.action_tokens.c.organization_id == organization_id,
             t.action_tokens.c.token_hash == token_hash,

@@ -62,9 +62,7 @@ def encode_cursor(keys: Sequence[SortKey], values: Sequence[object]) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(
-    cursor: str, keys: Sequence[SortKey], columns: Sequence[ColumnElement[Any]]
-) -> list[object] | None:
+def decode_cursor(cursor: str, keys: Sequence[SortKey], columns: Sequence[ColumnElement[Any]]) -> list[object] | None:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         data = json.loads(base64.urlsafe_b64decode(padded.encode()))
@@ -118,15 +116,8 @@ async def keyset_page(
         if values is None:
             return Failure(INVALID_CURSOR)
         statement = statement.where(_after(columns, keys, values))
-    order = [
-        c.desc() if k.descending else c.asc()
-        for c, k in zip(columns, keys, strict=True)
-    ]
-    rows = (
-        (await connection.execute(statement.order_by(*order).limit(query.limit + 1)))
-        .mappings()
-        .all()
-    )
+    order = [c.desc() if k.descending else c.asc() for c, k in zip(columns, keys, strict=True)]
+    rows = (await connection.execute(statement.order_by(*order).limit(query.limit + 1))).mappings().all()
     has_more = len(rows) > query.limit
     rows = rows[: query.limit]
     next_cursor = None
@@ -136,9 +127,7 @@ async def keyset_page(
     total = None
     if count:
         total = (
-            await connection.execute(
-                select(func.count()).select_from(base.order_by(None).subquery())
-            )
+            await connection.execute(select(func.count()).select_from(base.order_by(None).subquery()))
         ).scalar_one()
     return Success(
         Page(

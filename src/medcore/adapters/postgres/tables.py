@@ -159,9 +159,7 @@ api_keys = Table(
     _ts("revoked_at"),
     _ts("last_used_at"),
     *_mutable(),
-    Index(
-        "ix_api_keys_organization_id_created_at", "organization_id", "created_at", "id"
-    ),
+    Index("ix_api_keys_organization_id_created_at", "organization_id", "created_at", "id"),
 )
 
 audit_events = Table(
@@ -197,9 +195,7 @@ audit_events = Table(
         "actor_id",
         "sequence",
     ),
-    Index(
-        "ix_audit_events_organization_id_occurred_at", "organization_id", "occurred_at"
-    ),
+    Index("ix_audit_events_organization_id_occurred_at", "organization_id", "occurred_at"),
 )
 
 # The head of each organization's trail: its row lock serialises appends per organization,

@@ -24,9 +24,7 @@ class Argon2PasswordHasher:
         parallelism: int = PARALLELISM,
     ) -> None:
         if memory_kib < MEMORY_KIB or iterations < ITERATIONS:
-            raise ValueError(
-                "argon2id below OWASP's minimum (19 MiB, 2 iterations) is not allowed"
-            )
+            raise ValueError("argon2id below OWASP's minimum (19 MiB, 2 iterations) is not allowed")
         self._argon2 = Argon2(
             time_cost=iterations,
             memory_cost=memory_kib,

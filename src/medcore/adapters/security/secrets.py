@@ -13,9 +13,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-_RECOVERY_ALPHABET = (
-    "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read aloud and typed
-)
+_RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read aloud and typed
 
 
 class RandomSecrets:
@@ -43,9 +41,7 @@ class PyOtpTotp:
         return pyotp.random_base32()
 
     def provisioning_uri(self, secret: str, account: str, issuer: str) -> str:
-        return pyotp.TOTP(secret, interval=self.interval).provisioning_uri(
-            name=account, issuer_name=issuer
-        )
+        return pyotp.TOTP(secret, interval=self.interval).provisioning_uri(name=account, issuer_name=issuer)
 
     def matching_step(self, secret: str, code: str, now: datetime) -> int | None:
         totp = pyotp.TOTP(secret, interval=self.interval)
@@ -64,9 +60,7 @@ class AesGcmSecretBox:
     """AES-256-GCM with a key derived (HKDF) from the deployment's secret key."""
 
     def __init__(self, secret_key: bytes) -> None:
-        key = HKDF(
-            algorithm=SHA256(), length=32, salt=None, info=b"medcore secret box v1"
-        ).derive(secret_key)
+        key = HKDF(algorithm=SHA256(), length=32, salt=None, info=b"medcore secret box v1").derive(secret_key)
         self._aead = AESGCM(key)
 
     def seal(self, plaintext: str) -> str:

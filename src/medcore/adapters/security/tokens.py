@@ -17,18 +17,14 @@ _LEEWAY_SECONDS = 5
 class JwtTokenSigner:
     """Tokens carry a ``typ`` claim so an MFA challenge can never pass for an access token."""
 
-    def __init__(
-        self, secret: bytes, issuer: str = "medcore", audience: str = "medcore-api"
-    ) -> None:
+    def __init__(self, secret: bytes, issuer: str = "medcore", audience: str = "medcore-api") -> None:
         if len(secret) < 32:
             raise ValueError("the signing secret must be at least 32 bytes")
         self._secret = secret
         self._issuer = issuer
         self._audience = audience
 
-    def _encode(
-        self, claims: dict[str, Any], issued_at: datetime, expires_at: datetime
-    ) -> str:
+    def _encode(self, claims: dict[str, Any], issued_at: datetime, expires_at: datetime) -> str:
         payload = {
             **claims,
             "iss": self._issuer,
@@ -54,10 +50,7 @@ class JwtTokenSigner:
         except jwt.PyJWTError:
             return None
         # Expiry is checked against the injected clock, not the machine's.
-        if (
-            payload.get("typ") != typ
-            or int(payload["exp"]) + _LEEWAY_SECONDS <= now.timestamp()
-        ):
+        if payload.get("typ") != typ or int(payload["exp"]) + _LEEWAY_SECONDS <= now.timestamp():
             return None
         return payload
 

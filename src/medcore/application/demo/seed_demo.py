@@ -30,9 +30,7 @@ class DemoLogin:
 
 # Published in the README: this organization is for trying medcore, never for real data.
 DEMO_LOGINS = (
-    DemoLogin(
-        Role.OWNER, "owner@demo.medcore.dev", "sunlit-harbour-7421", "Olivia Owner"
-    ),
+    DemoLogin(Role.OWNER, "owner@demo.medcore.dev", "sunlit-harbour-7421", "Olivia Owner"),
     DemoLogin(
         Role.PRACTITIONER,
         "dr.martin@demo.medcore.dev",
@@ -89,9 +87,7 @@ class SeedDemo:
                 owner_password=owner.password,
                 owner_given_name=given,
                 owner_family_name=family,
-                settings=OrganizationSettings(
-                    self_registration=True, mfa_required_roles=frozenset()
-                ),
+                settings=OrganizationSettings(self_registration=True, mfa_required_roles=frozenset()),
             )
         )
         if isinstance(created, Failure):

@@ -25,9 +25,7 @@ class Authenticate:
     """A token is trusted only with a live session and an active account, so logout,
     session revocation and deactivation take effect on the very next request."""
 
-    def __init__(
-        self, uow: UnitOfWorkFactory, clock: Clock, signer: TokenSigner
-    ) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, signer: TokenSigner) -> None:
         self._uow = uow
         self._clock = clock
         self._signer = signer
@@ -39,23 +37,13 @@ class Authenticate:
             return Failure(INVALID_ACCESS_TOKEN)
         async with self._uow() as uow:
             session = await uow.sessions.get(claims.organization_id, claims.session_id)
-            if (
-                session is None
-                or not session.is_active(now)
-                or session.user_id != claims.user_id
-            ):
+            if session is None or not session.is_active(now) or session.user_id != claims.user_id:
                 return Failure(INVALID_ACCESS_TOKEN)
             user = await uow.users.get(claims.organization_id, claims.user_id)
             organization = await uow.organizations.get(claims.organization_id)
-            if (
-                user is None
-                or organization is None
-                or user.status is not UserStatus.ACTIVE
-            ):
+            if user is None or organization is None or user.status is not UserStatus.ACTIVE:
                 return Failure(INVALID_ACCESS_TOKEN)
-            enrolment_due = (
-                organization.requires_mfa(user.role) and not user.mfa_enabled
-            )
+            enrolment_due = organization.requires_mfa(user.role) and not user.mfa_enabled
             return Success(
                 Actor(
                     organization_id=user.organization_id,
@@ -69,9 +57,7 @@ class Authenticate:
                 )
             )
 
-    async def api_key(
-        self, presented: str, meta: RequestMeta
-    ) -> Result[Actor, DomainError]:
+    async def api_key(self, presented: str, meta: RequestMeta) -> Result[Actor, DomainError]:
         parts = split_key(presented)
         if parts is None:
             return Failure(INVALID_API_KEY)

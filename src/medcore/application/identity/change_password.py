@@ -43,9 +43,7 @@ class ChangePassword:
         self._hasher = hasher
         self._policy = policy
 
-    async def execute(
-        self, actor: Actor, command: ChangePasswordCommand
-    ) -> Result[None, DomainError]:
+    async def execute(self, actor: Actor, command: ChangePasswordCommand) -> Result[None, DomainError]:
         if actor.user_id is None:
             return Failure(
                 field_invalid(
@@ -57,13 +55,10 @@ class ChangePassword:
         async with self._uow() as uow:
             user = await uow.users.get(actor.organization_id, actor.user_id, lock=True)
             organization = await uow.organizations.get(actor.organization_id)
-            assert (
-                user is not None and organization is not None
-            )  # authenticated a moment ago
+            assert user is not None
+            assert organization is not None
             now = self._clock.now()
-            if user.password_hash is None or not self._hasher.verify(
-                user.password_hash, command.current_password
-            ):
+            if user.password_hash is None or not self._hasher.verify(user.password_hash, command.current_password):
                 locked = user.record_failed_login(now, lockout_policy(organization))
                 await uow.users.save(user)
                 await uow.audit.record(
@@ -83,9 +78,7 @@ class ChangePassword:
                         code="auth.invalid_credentials",
                     )
                 )
-            checked = self._policy.check(
-                command.new_password, user.email, field="new_password"
-            )
+            checked = self._policy.check(command.new_password, user.email, field="new_password")
             if isinstance(checked, Failure):
                 return Failure(checked.failure())
             if command.new_password == command.current_password:

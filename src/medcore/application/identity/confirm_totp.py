@@ -42,9 +42,7 @@ class ConfirmTotp:
         self._box = box
         self._secrets = secrets
 
-    async def execute(
-        self, actor: Actor, command: ConfirmTotpCommand
-    ) -> Result[list[str], DomainError]:
+    async def execute(self, actor: Actor, command: ConfirmTotpCommand) -> Result[list[str], DomainError]:
         if actor.user_id is None:
             return Failure(NOT_A_USER)
         async with self._uow() as uow:
@@ -60,9 +58,7 @@ class ConfirmTotp:
                     )
                 )
             now = self._clock.now()
-            step = self._totp.matching_step(
-                self._box.open(user.totp.sealed_secret), command.code.strip(), now
-            )
+            step = self._totp.matching_step(self._box.open(user.totp.sealed_secret), command.code.strip(), now)
             if step is None:
                 await uow.audit.record(
                     actor.audit(
@@ -73,28 +69,16 @@ class ConfirmTotp:
                     )
                 )
                 await uow.commit()
-                return Failure(
-                    field_invalid(
-                        "code", "The code is not correct.", code="auth.invalid_mfa_code"
-                    )
-                )
+                return Failure(field_invalid("code", "The code is not correct.", code="auth.invalid_mfa_code"))
             codes = self._secrets.recovery_codes(RECOVERY_CODE_COUNT)
-            user.confirm_totp(
-                step, tuple(digest(normalise_recovery_code(c)) for c in codes), now
-            )
+            user.confirm_totp(step, tuple(digest(normalise_recovery_code(c)) for c in codes), now)
             await uow.users.save(user)
             if actor.session_id is not None:
-                session = await uow.sessions.get(
-                    actor.organization_id, actor.session_id, lock=True
-                )
+                session = await uow.sessions.get(actor.organization_id, actor.session_id, lock=True)
                 if session is not None:
                     session.mfa_verified = True
                     session.updated_at = now
                     await uow.sessions.save(session)
-            await uow.audit.record(
-                actor.audit(
-                    "auth.mfa_confirm", resource_type="user", resource_id=user.id
-                )
-            )
+            await uow.audit.record(actor.audit("auth.mfa_confirm", resource_type="user", resource_id=user.id))
             await uow.commit()
             return Success(codes)

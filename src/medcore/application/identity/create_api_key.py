@@ -47,9 +47,7 @@ class CreateApiKey:
         self._ids = ids
         self._secrets = secrets
 
-    async def execute(
-        self, actor: Actor, command: CreateApiKeyCommand
-    ) -> Result[IssuedApiKey, DomainError]:
+    async def execute(self, actor: Actor, command: CreateApiKeyCommand) -> Result[IssuedApiKey, DomainError]:
         async with self._uow() as uow:
             allowed = await authorize(
                 uow,
@@ -67,15 +65,9 @@ class CreateApiKey:
             if not 1 <= len(name) <= 100:
                 issues.append(FieldIssue("name", "Use 1-100 characters."))
             if unknown:
-                issues.append(
-                    FieldIssue(
-                        "scopes", f"Unknown permissions: {', '.join(sorted(unknown))}."
-                    )
-                )
+                issues.append(FieldIssue("scopes", f"Unknown permissions: {', '.join(sorted(unknown))}."))
             if not scopes and not unknown:
-                issues.append(
-                    FieldIssue("scopes", "Give the key at least one permission.")
-                )
+                issues.append(FieldIssue("scopes", "Give the key at least one permission."))
             beyond = sorted(p.value for p in scopes - actor.permissions)
             if beyond:
                 issues.append(
@@ -87,9 +79,7 @@ class CreateApiKey:
             if command.expires_at is not None and command.expires_at <= now:
                 issues.append(FieldIssue("expires_at", "Must be in the future."))
             if issues:
-                return Failure(
-                    invalid("validation_failed", "Some fields are not valid.", *issues)
-                )
+                return Failure(invalid("validation_failed", "Some fields are not valid.", *issues))
             public_id = self._secrets.key_id()
             secret = self._secrets.token()
             key = ApiKey(

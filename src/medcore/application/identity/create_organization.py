@@ -59,9 +59,7 @@ class CreateOrganization:
         self._hasher = hasher
         self._policy = policy
 
-    async def execute(
-        self, command: CreateOrganizationCommand
-    ) -> Result[CreatedOrganization, DomainError]:
+    async def execute(self, command: CreateOrganizationCommand) -> Result[CreatedOrganization, DomainError]:
         checks: list[Result[object, DomainError]] = [
             OrganizationSlug.parse(command.slug),
             Organization.check_name(command.name),
@@ -70,27 +68,17 @@ class CreateOrganization:
             User.check_name(command.owner_family_name, "owner_family_name"),
             command.settings.validate(),
         ]
-        issues: list[FieldIssue] = [
-            i for c in checks if isinstance(c, Failure) for i in c.failure().fields
-        ]
+        issues: list[FieldIssue] = [i for c in checks if isinstance(c, Failure) for i in c.failure().fields]
         if issues:
-            return Failure(
-                invalid("validation_failed", "Some fields are not valid.", *issues)
-            )
+            return Failure(invalid("validation_failed", "Some fields are not valid.", *issues))
         slug = OrganizationSlug.parse(command.slug).unwrap()
         email = EmailAddress.parse(command.owner_email).unwrap()
-        strong = self._policy.check(
-            command.owner_password, email, field="owner_password"
-        )
+        strong = self._policy.check(command.owner_password, email, field="owner_password")
         if isinstance(strong, Failure):
             return Failure(strong.failure())
         async with self._uow() as uow:
             if await uow.organizations.slug_taken(slug):
-                return Failure(
-                    conflict(
-                        "organization.slug_taken", "This organization slug is taken."
-                    )
-                )
+                return Failure(conflict("organization.slug_taken", "This organization slug is taken."))
             now = self._clock.now()
             organization = Organization(
                 id=self._ids.new_id(),
@@ -104,12 +92,8 @@ class CreateOrganization:
                 id=self._ids.new_id(),
                 organization_id=organization.id,
                 email=email,
-                given_name=User.check_name(
-                    command.owner_given_name, "owner_given_name"
-                ).unwrap(),
-                family_name=User.check_name(
-                    command.owner_family_name, "owner_family_name"
-                ).unwrap(),
+                given_name=User.check_name(command.owner_given_name, "owner_given_name").unwrap(),
+                family_name=User.check_name(command.owner_family_name, "owner_family_name").unwrap(),
                 role=Role.OWNER,
                 status=UserStatus.ACTIVE,
                 password_hash=self._hasher.hash(command.owner_password),
@@ -134,9 +118,7 @@ class CreateOrganization:
                         ip=command.meta.ip,
                         user_agent=command.meta.user_agent,
                         request_id=command.meta.request_id,
-                        details={"role": Role.OWNER.value}
-                        if resource_type == "user"
-                        else {},
+                        details={"role": Role.OWNER.value} if resource_type == "user" else {},
                     )
                 )
             await uow.commit()

@@ -36,9 +36,7 @@ class CreateUserCommand:
     password: str | None = None
 
 
-def check_grant(
-    actor: Actor, role: Role, field: str = "role"
-) -> Result[None, DomainError]:
+def check_grant(actor: Actor, role: Role, field: str = "role") -> Result[None, DomainError]:
     """Only owners make owners; API keys act as administrators."""
     granter = actor.role or Role.ADMIN
     if role not in grantable_roles(granter):
@@ -76,9 +74,7 @@ class CreateUser:
         self._mailer = mailer
         self._config = config
 
-    async def execute(
-        self, actor: Actor, command: CreateUserCommand
-    ) -> Result[User, DomainError]:
+    async def execute(self, actor: Actor, command: CreateUserCommand) -> Result[User, DomainError]:
         message: OutgoingEmail | None = None
         async with self._uow() as uow:
             allowed = await authorize(
@@ -90,33 +86,25 @@ class CreateUser:
             )
             if isinstance(allowed, Failure):
                 return Failure(allowed.failure())
-            checks = [
-                check_grant(actor, command.role),
-                EmailAddress.parse(command.email),
-                User.check_name(command.given_name, "given_name"),
-                User.check_name(command.family_name, "family_name"),
-            ]
+            grant = check_grant(actor, command.role)
+            parsed_email = EmailAddress.parse(command.email)
+            given_name = User.check_name(command.given_name, "given_name")
+            family_name = User.check_name(command.family_name, "family_name")
             issues = [
                 issue
-                for c in checks
-                if isinstance(c, Failure)
-                for issue in c.failure().fields
+                for check in (grant, parsed_email, given_name, family_name)
+                if isinstance(check, Failure)
+                for issue in check.failure().fields
             ]
             if issues:
-                return Failure(
-                    invalid("validation_failed", "Some fields are not valid.", *issues)
-                )
-            email = EmailAddress.parse(command.email).unwrap()
+                return Failure(invalid("validation_failed", "Some fields are not valid.", *issues))
+            email = parsed_email.unwrap()
             if command.password is not None:
                 strong = self._policy.check(command.password, email)
                 if isinstance(strong, Failure):
                     return Failure(strong.failure())
             if await uow.users.email_taken(actor.organization_id, email):
-                return Failure(
-                    conflict(
-                        "user.email_taken", "An account with this email already exists."
-                    )
-                )
+                return Failure(conflict("user.email_taken", "An account with this email already exists."))
             organization = await uow.organizations.get(actor.organization_id)
             assert organization is not None
             now = self._clock.now()
@@ -124,13 +112,11 @@ class CreateUser:
                 id=self._ids.new_id(),
                 organization_id=actor.organization_id,
                 email=email,
-                given_name=checks[2].unwrap(),
-                family_name=checks[3].unwrap(),
+                given_name=given_name.unwrap(),
+                family_name=family_name.unwrap(),
                 role=command.role,
                 status=UserStatus.ACTIVE if command.password else UserStatus.INVITED,
-                password_hash=self._hasher.hash(command.password)
-                if command.password
-                else None,
+                password_hash=self._hasher.hash(command.password) if command.password else None,
                 password_changed_at=now if command.password else None,
                 created_at=now,
                 updated_at=now,

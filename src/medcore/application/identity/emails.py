@@ -13,9 +13,7 @@ def _link(config: IdentityConfig, path: str, organization: str, token: str) -> s
     return f"{config.app_url.rstrip('/')}/{path}?{urlencode({'organization': organization, 'token': token})}"
 
 
-def password_reset(
-    config: IdentityConfig, to: str, organization: str, token: str
-) -> OutgoingEmail:
+def password_reset(config: IdentityConfig, to: str, organization: str, token: str) -> OutgoingEmail:
     return OutgoingEmail(
         to=to,
         subject="Reset your medcore password",
@@ -27,9 +25,7 @@ def password_reset(
     )
 
 
-def email_verification(
-    config: IdentityConfig, to: str, organization: str, token: str
-) -> OutgoingEmail:
+def email_verification(config: IdentityConfig, to: str, organization: str, token: str) -> OutgoingEmail:
     return OutgoingEmail(
         to=to,
         subject="Confirm your email address",
@@ -57,9 +53,7 @@ def invitation(
     )
 
 
-def already_registered(
-    config: IdentityConfig, to: str, organization: str
-) -> OutgoingEmail:
+def already_registered(config: IdentityConfig, to: str, organization: str) -> OutgoingEmail:
     return OutgoingEmail(
         to=to,
         subject="Someone tried to register with your email",

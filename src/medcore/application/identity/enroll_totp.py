@@ -45,21 +45,14 @@ class EnrollTotp:
         async with self._uow() as uow:
             user = await uow.users.get(actor.organization_id, actor.user_id, lock=True)
             organization = await uow.organizations.get(actor.organization_id)
-            assert user is not None and organization is not None
+            assert user is not None
+            assert organization is not None
             secret = self._totp.new_secret()
-            started = user.start_totp_enrolment(
-                self._box.seal(secret), self._clock.now()
-            )
+            started = user.start_totp_enrolment(self._box.seal(secret), self._clock.now())
             if isinstance(started, Failure):
                 return Failure(started.failure())
             await uow.users.save(user)
-            await uow.audit.record(
-                actor.audit(
-                    "auth.mfa_enroll", resource_type="user", resource_id=user.id
-                )
-            )
+            await uow.audit.record(actor.audit("auth.mfa_enroll", resource_type="user", resource_id=user.id))
             await uow.commit()
-            uri = self._totp.provisioning_uri(
-                secret, f"{user.email} ({organization.slug})", self._config.issuer
-            )
+            uri = self._totp.provisioning_uri(secret, f"{user.email} ({organization.slug})", self._config.issuer)
             return Success(TotpEnrolment(secret=secret, otpauth_uri=uri))

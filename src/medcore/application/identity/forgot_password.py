@@ -56,9 +56,7 @@ class ForgotPassword:
         self._mailer = mailer
         self._config = config
 
-    async def execute(
-        self, command: ForgotPasswordCommand
-    ) -> Result[None, DomainError]:
+    async def execute(self, command: ForgotPasswordCommand) -> Result[None, DomainError]:
         slug = OrganizationSlug.parse(command.organization)
         email = EmailAddress.parse(command.email)
         if not (isinstance(slug, Success) and isinstance(email, Success)):
@@ -82,14 +80,8 @@ class ForgotPassword:
                 )
                 await uow.commit()
                 return Success(None)
-            purpose = (
-                TokenPurpose.INVITATION
-                if user.status is UserStatus.INVITED
-                else TokenPurpose.PASSWORD_RESET
-            )
-            await uow.action_tokens.invalidate_for_user(
-                organization.id, user.id, purpose, now
-            )
+            purpose = TokenPurpose.INVITATION if user.status is UserStatus.INVITED else TokenPurpose.PASSWORD_RESET
+            await uow.action_tokens.invalidate_for_user(organization.id, user.id, purpose, now)
             secret = self._secrets.token()
             await uow.action_tokens.add(
                 ActionToken.issue(
@@ -122,8 +114,6 @@ class ForgotPassword:
                     secret,
                 )
             else:
-                message = emails.password_reset(
-                    self._config, str(user.email), str(organization.slug), secret
-                )
+                message = emails.password_reset(self._config, str(user.email), str(organization.slug), secret)
         await self._mailer.send(message)
         return Success(None)

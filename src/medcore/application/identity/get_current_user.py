@@ -33,18 +33,6 @@ class GetCurrentUser:
             organization = await uow.organizations.get(actor.organization_id)
             if organization is None:
                 return Failure(not_found("organization"))
-            user = (
-                await uow.users.get(actor.organization_id, actor.id)
-                if actor.user_id
-                else None
-            )
-            key = (
-                None
-                if actor.user_id
-                else await uow.api_keys.get(actor.organization_id, actor.id)
-            )
-            return Success(
-                CurrentPrincipal(
-                    organization=organization, actor=actor, user=user, api_key=key
-                )
-            )
+            user = await uow.users.get(actor.organization_id, actor.id) if actor.user_id else None
+            key = None if actor.user_id else await uow.api_keys.get(actor.organization_id, actor.id)
+            return Success(CurrentPrincipal(organization=organization, actor=actor, user=user, api_key=key))

@@ -21,9 +21,7 @@ class ListApiKeys:
         self._uow = uow
         self._clock = clock
 
-    async def execute(
-        self, actor: Actor, query: ListQuery
-    ) -> Result[Page[ApiKey], DomainError]:
+    async def execute(self, actor: Actor, query: ListQuery) -> Result[Page[ApiKey], DomainError]:
         async with self._uow() as uow:
             allowed = await authorize(
                 uow,
@@ -34,6 +32,4 @@ class ListApiKeys:
             )
             if isinstance(allowed, Failure):
                 return Failure(allowed.failure())
-            return await uow.api_keys.list(
-                actor.organization_id, query, self._clock.now()
-            )
+            return await uow.api_keys.list(actor.organization_id, query, self._clock.now())

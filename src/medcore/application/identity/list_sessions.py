@@ -25,7 +25,5 @@ class ListSessions:
         if actor.user_id is None:
             return Failure(NOT_A_SESSION)
         async with self._uow() as uow:
-            sessions = await uow.sessions.active_for_user(
-                actor.organization_id, actor.user_id, self._clock.now()
-            )
+            sessions = await uow.sessions.active_for_user(actor.organization_id, actor.user_id, self._clock.now())
             return Success(sessions)

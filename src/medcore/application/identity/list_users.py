@@ -19,9 +19,7 @@ class ListUsers:
     def __init__(self, uow: UnitOfWorkFactory) -> None:
         self._uow = uow
 
-    async def execute(
-        self, actor: Actor, query: ListQuery
-    ) -> Result[Page[User], DomainError]:
+    async def execute(self, actor: Actor, query: ListQuery) -> Result[Page[User], DomainError]:
         async with self._uow() as uow:
             allowed = await authorize(
                 uow,

@@ -87,7 +87,8 @@ async def record_failed_attempt(
         )
         gate = user.check_can_sign_in(now)
         assert isinstance(gate, Failure)
-        return gate.failure()
+        locked_error: DomainError = gate.failure()
+        return locked_error
     return INVALID_CREDENTIALS
 
 
@@ -117,9 +118,7 @@ class Login:
         self._secrets = secrets
         self._config = config
 
-    async def execute(
-        self, command: LoginCommand
-    ) -> Result[TokenPair | MfaRequired, DomainError]:
+    async def execute(self, command: LoginCommand) -> Result[TokenPair | MfaRequired, DomainError]:
         slug = OrganizationSlug.parse(command.organization)
         email = EmailAddress.parse(command.email)
         if not (isinstance(slug, Success) and isinstance(email, Success)):
@@ -159,20 +158,14 @@ class Login:
                         actor_id=user.id,
                         resource_type="user",
                         resource_id=user.id,
-                        details={
-                            "reason": "locked"
-                            if error.kind is ErrorKind.LOCKED
-                            else "inactive"
-                        },
+                        details={"reason": "locked" if error.kind is ErrorKind.LOCKED else "inactive"},
                     )
                 )
                 await uow.commit()
                 return Failure(error)
             assert user.password_hash is not None
             if not self._hasher.verify(user.password_hash, command.password):
-                error = await record_failed_attempt(
-                    uow, organization, user, "auth.login", command.meta, now
-                )
+                error = await record_failed_attempt(uow, organization, user, "auth.login", command.meta, now)
                 await uow.commit()
                 return Failure(error)
             if self._hasher.needs_rehash(user.password_hash):
@@ -201,11 +194,7 @@ class Login:
                     ),
                     now,
                 )
-                return Success(
-                    MfaRequired(
-                        challenge, int(self._config.mfa_challenge_ttl.total_seconds())
-                    )
-                )
+                return Success(MfaRequired(challenge, int(self._config.mfa_challenge_ttl.total_seconds())))
             pair = await open_session(
                 uow,
                 user,

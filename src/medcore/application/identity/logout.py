@@ -23,18 +23,12 @@ class Logout:
         if actor.session_id is None:
             return Failure(NOT_A_SESSION)
         async with self._uow() as uow:
-            session = await uow.sessions.get(
-                actor.organization_id, actor.session_id, lock=True
-            )
+            session = await uow.sessions.get(actor.organization_id, actor.session_id, lock=True)
             if session is None:
                 return Failure(not_found("session"))
             now = self._clock.now()
             session.revoke(now, RevocationReason.LOGOUT)
             await uow.sessions.save(session)
-            await uow.audit.record(
-                actor.audit(
-                    "auth.logout", resource_type="session", resource_id=session.id
-                )
-            )
+            await uow.audit.record(actor.audit("auth.logout", resource_type="session", resource_id=session.id))
             await uow.commit()
             return Success(None)

@@ -45,9 +45,7 @@ class RefreshSession:
 
     async def execute(self, command: RefreshCommand) -> Result[TokenPair, DomainError]:
         async with self._uow() as uow:
-            found = await uow.sessions.by_refresh_token(
-                digest(command.refresh_token), lock=True
-            )
+            found = await uow.sessions.by_refresh_token(digest(command.refresh_token), lock=True)
             if found is None:
                 return Failure(INVALID_REFRESH_TOKEN)
             session, generation = found
@@ -58,10 +56,7 @@ class RefreshSession:
             refresh = new_refresh_token(self._secrets)
             rotated = session.rotate(generation, refresh.digest, now)
             if isinstance(rotated, Failure):
-                if (
-                    session.revoked_reason is RevocationReason.REFRESH_TOKEN_REUSE
-                    and session.revoked_at == now
-                ):
+                if session.revoked_reason is RevocationReason.REFRESH_TOKEN_REUSE and session.revoked_at == now:
                     await uow.sessions.save(session)
                     await uow.audit.record(
                         anonymous_entry(
@@ -91,6 +86,4 @@ class RefreshSession:
                 )
             )
             await uow.commit()
-            return Success(
-                token_pair(session, refresh.secret, self._signer, self._config, now)
-            )
+            return Success(token_pair(session, refresh.secret, self._signer, self._config, now))

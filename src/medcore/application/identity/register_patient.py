@@ -27,9 +27,7 @@ from medcore.domain.identity.user import User, UserStatus
 from medcore.domain.shared.errors import DomainError, forbidden
 from medcore.domain.shared.ports import Clock, IdGenerator
 
-REGISTRATION_CLOSED = forbidden(
-    "auth.registration_closed", "Self-registration is not open for this organization."
-)
+REGISTRATION_CLOSED = forbidden("auth.registration_closed", "Self-registration is not open for this organization.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,9 +66,7 @@ class RegisterPatient:
         self._mailer = mailer
         self._config = config
 
-    async def execute(
-        self, command: RegisterPatientCommand
-    ) -> Result[None, DomainError]:
+    async def execute(self, command: RegisterPatientCommand) -> Result[None, DomainError]:
         slug = OrganizationSlug.parse(command.organization, field="organization")
         if isinstance(slug, Failure):
             return Failure(REGISTRATION_CLOSED)
@@ -104,9 +100,7 @@ class RegisterPatient:
                     )
                 )
                 await uow.commit()
-                message = emails.already_registered(
-                    self._config, str(email), str(organization.slug)
-                )
+                message = emails.already_registered(self._config, str(email), str(organization.slug))
             else:
                 user = User(
                     id=self._ids.new_id(),
@@ -145,8 +139,6 @@ class RegisterPatient:
                     )
                 )
                 await uow.commit()
-                message = emails.email_verification(
-                    self._config, str(email), str(organization.slug), secret
-                )
+                message = emails.email_verification(self._config, str(email), str(organization.slug), secret)
         await self._mailer.send(message)
         return Success(None)

@@ -59,9 +59,7 @@ class ResetPassword:
             organization = await uow.organizations.by_slug(slug.unwrap())
             if organization is None:
                 return Failure(INVALID_TOKEN)
-            token = await uow.action_tokens.by_hash(
-                organization.id, digest(command.token), lock=True
-            )
+            token = await uow.action_tokens.by_hash(organization.id, digest(command.token), lock=True)
             if token is None or token.purpose not in (
                 TokenPurpose.PASSWORD_RESET,
                 TokenPurpose.INVITATION,
@@ -69,15 +67,9 @@ class ResetPassword:
                 return Failure(INVALID_TOKEN)
             user = await uow.users.get(organization.id, token.user_id, lock=True)
             now = self._clock.now()
-            if (
-                user is None
-                or user.status is UserStatus.DEACTIVATED
-                or isinstance(token.consume(now), Failure)
-            ):
+            if user is None or user.status is UserStatus.DEACTIVATED or isinstance(token.consume(now), Failure):
                 return Failure(INVALID_TOKEN)
-            checked = self._policy.check(
-                command.new_password, user.email, field="new_password"
-            )
+            checked = self._policy.check(command.new_password, user.email, field="new_password")
             if isinstance(checked, Failure):
                 return Failure(checked.failure())
             password_hash = self._hasher.hash(command.new_password)
@@ -95,9 +87,7 @@ class ResetPassword:
             await uow.audit.record(
                 anonymous_entry(
                     organization.id,
-                    "auth.invitation_accept"
-                    if token.purpose is TokenPurpose.INVITATION
-                    else "auth.password_reset",
+                    "auth.invitation_accept" if token.purpose is TokenPurpose.INVITATION else "auth.password_reset",
                     command.meta,
                     outcome=Outcome.SUCCESS,
                     actor_id=user.id,

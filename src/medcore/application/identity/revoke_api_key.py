@@ -20,9 +20,7 @@ class RevokeApiKey:
         self._uow = uow
         self._clock = clock
 
-    async def execute(
-        self, actor: Actor, api_key_id: UUID
-    ) -> Result[ApiKey, DomainError]:
+    async def execute(self, actor: Actor, api_key_id: UUID) -> Result[ApiKey, DomainError]:
         async with self._uow() as uow:
             allowed = await authorize(
                 uow,
@@ -41,10 +39,6 @@ class RevokeApiKey:
             if isinstance(revoked, Failure):
                 return Failure(revoked.failure())
             await uow.api_keys.save(key)
-            await uow.audit.record(
-                actor.audit(
-                    "api_key.revoke", resource_type="api_key", resource_id=key.id
-                )
-            )
+            await uow.audit.record(actor.audit("api_key.revoke", resource_type="api_key", resource_id=key.id))
             await uow.commit()
             return Success(key)

@@ -21,15 +21,11 @@ class RevokeSession:
         self._uow = uow
         self._clock = clock
 
-    async def execute(
-        self, actor: Actor, session_id: UUID
-    ) -> Result[None, DomainError]:
+    async def execute(self, actor: Actor, session_id: UUID) -> Result[None, DomainError]:
         if actor.user_id is None:
             return Failure(NOT_A_SESSION)
         async with self._uow() as uow:
-            session = await uow.sessions.get(
-                actor.organization_id, session_id, lock=True
-            )
+            session = await uow.sessions.get(actor.organization_id, session_id, lock=True)
             if session is None or session.user_id != actor.user_id:
                 return Failure(not_found("session"))
             now = self._clock.now()

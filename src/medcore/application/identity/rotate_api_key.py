@@ -36,22 +36,14 @@ class RotateApiKey:
     """The previous secret keeps working for the overlap window (at most 7 days, 0 to cut it
     at once), so that an integration can switch without downtime."""
 
-    def __init__(
-        self, uow: UnitOfWorkFactory, clock: Clock, secrets: SecretGenerator
-    ) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, secrets: SecretGenerator) -> None:
         self._uow = uow
         self._clock = clock
         self._secrets = secrets
 
-    async def execute(
-        self, actor: Actor, command: RotateApiKeyCommand
-    ) -> Result[IssuedApiKey, DomainError]:
+    async def execute(self, actor: Actor, command: RotateApiKeyCommand) -> Result[IssuedApiKey, DomainError]:
         if not timedelta(0) <= command.overlap <= MAX_OVERLAP:
-            return Failure(
-                field_invalid(
-                    "overlap_minutes", "Must be between 0 and 10080 minutes (7 days)."
-                )
-            )
+            return Failure(field_invalid("overlap_minutes", "Must be between 0 and 10080 minutes (7 days)."))
         async with self._uow() as uow:
             allowed = await authorize(
                 uow,
@@ -63,15 +55,10 @@ class RotateApiKey:
             )
             if isinstance(allowed, Failure):
                 return Failure(allowed.failure())
-            key = await uow.api_keys.get(
-                actor.organization_id, command.api_key_id, lock=True
-            )
+            key = await uow.api_keys.get(actor.organization_id, command.api_key_id, lock=True)
             if key is None:
                 return Failure(not_found("api_key"))
-            if (
-                command.expected_version is not None
-                and command.expected_version != key.version
-            ):
+            if command.expected_version is not None and command.expected_version != key.version:
                 return Failure(version_mismatch("api_key"))
             secret = self._secrets.token()
             rotated = key.rotate(digest(secret), command.overlap, self._clock.now())
@@ -83,9 +70,7 @@ class RotateApiKey:
                     "api_key.rotate",
                     resource_type="api_key",
                     resource_id=key.id,
-                    details={
-                        "overlap_minutes": int(command.overlap.total_seconds() // 60)
-                    },
+                    details={"overlap_minutes": int(command.overlap.total_seconds() // 60)},
                 )
             )
             await uow.commit()

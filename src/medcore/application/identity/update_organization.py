@@ -33,9 +33,7 @@ class UpdateOrganization:
         self._uow = uow
         self._clock = clock
 
-    async def execute(
-        self, actor: Actor, command: UpdateOrganizationCommand
-    ) -> Result[Organization, DomainError]:
+    async def execute(self, actor: Actor, command: UpdateOrganizationCommand) -> Result[Organization, DomainError]:
         async with self._uow() as uow:
             allowed = await authorize(
                 uow,
@@ -50,10 +48,7 @@ class UpdateOrganization:
             organization = await uow.organizations.get(actor.organization_id, lock=True)
             if organization is None:
                 return Failure(not_found("organization"))
-            if (
-                command.expected_version is not None
-                and command.expected_version != organization.version
-            ):
+            if command.expected_version is not None and command.expected_version != organization.version:
                 return Failure(version_mismatch("organization"))
             now = self._clock.now()
             details: dict[str, str | int | bool | None] = {}
@@ -70,20 +65,15 @@ class UpdateOrganization:
                     "lockout_threshold",
                     "lockout_minutes",
                 )
-                if (value := getattr(command, key)) is not None
-                and value != getattr(organization.settings, key)
+                if (value := getattr(command, key)) is not None and value != getattr(organization.settings, key)
             }
             if setting_changes:
-                changed = organization.change_settings(
-                    replace(organization.settings, **setting_changes), now
-                )
+                changed = organization.change_settings(replace(organization.settings, **setting_changes), now)
                 if isinstance(changed, Failure):
                     return Failure(changed.failure())
                 for key, value in setting_changes.items():
                     details[f"settings.{key}"] = (
-                        ",".join(sorted(r.value for r in value))
-                        if isinstance(value, frozenset)
-                        else value
+                        ",".join(sorted(r.value for r in value)) if isinstance(value, frozenset) else value
                     )
             if details:
                 if not await uow.organizations.save(organization):

@@ -33,9 +33,7 @@ class UpdateUserCommand:
     expected_version: int | None = None
 
 
-LAST_OWNER = conflict(
-    "user.last_owner", "The organization must keep at least one active owner."
-)
+LAST_OWNER = conflict("user.last_owner", "The organization must keep at least one active owner.")
 
 
 class UpdateUser:
@@ -47,9 +45,7 @@ class UpdateUser:
         self._uow = uow
         self._clock = clock
 
-    async def execute(
-        self, actor: Actor, command: UpdateUserCommand
-    ) -> Result[User, DomainError]:
+    async def execute(self, actor: Actor, command: UpdateUserCommand) -> Result[User, DomainError]:
         async with self._uow() as uow:
             allowed = await authorize(
                 uow,
@@ -61,15 +57,10 @@ class UpdateUser:
             )
             if isinstance(allowed, Failure):
                 return Failure(allowed.failure())
-            user = await uow.users.get(
-                actor.organization_id, command.user_id, lock=True
-            )
+            user = await uow.users.get(actor.organization_id, command.user_id, lock=True)
             if user is None:
                 return Failure(not_found("user"))
-            if (
-                command.expected_version is not None
-                and command.expected_version != user.version
-            ):
+            if command.expected_version is not None and command.expected_version != user.version:
                 return Failure(version_mismatch("user"))
             issues: list[FieldIssue] = []
             names: dict[str, str | None] = {"given_name": None, "family_name": None}
@@ -83,29 +74,17 @@ class UpdateUser:
                         names[field_name] = checked.unwrap()
             if command.role is not None and command.role is not user.role:
                 if user.id == actor.id:
-                    issues.append(
-                        FieldIssue("role", "You cannot change your own role.")
-                    )
+                    issues.append(FieldIssue("role", "You cannot change your own role."))
                 else:
                     grant = check_grant(actor, command.role)
                     if isinstance(grant, Failure):
                         issues.extend(grant.failure().fields)
                     if user.role is Role.OWNER and actor.role is not Role.OWNER:
-                        issues.append(
-                            FieldIssue(
-                                "role", "Only an owner can change an owner's role."
-                            )
-                        )
+                        issues.append(FieldIssue("role", "Only an owner can change an owner's role."))
             if issues:
-                return Failure(
-                    invalid("validation_failed", "Some fields are not valid.", *issues)
-                )
+                return Failure(invalid("validation_failed", "Some fields are not valid.", *issues))
             now = self._clock.now()
-            changed = [
-                name
-                for name, value in names.items()
-                if value is not None and value != getattr(user, name)
-            ]
+            changed = [name for name, value in names.items() if value is not None and value != getattr(user, name)]
             user.update_profile(
                 given_name=names["given_name"],
                 family_name=names["family_name"],

@@ -43,9 +43,7 @@ class VerifyEmail:
             organization = await uow.organizations.by_slug(slug.unwrap())
             if organization is None:
                 return Failure(INVALID_TOKEN)
-            token = await uow.action_tokens.by_hash(
-                organization.id, digest(command.token), lock=True
-            )
+            token = await uow.action_tokens.by_hash(organization.id, digest(command.token), lock=True)
             if token is None or token.purpose is not TokenPurpose.EMAIL_VERIFICATION:
                 return Failure(INVALID_TOKEN)
             now = self._clock.now()

@@ -39,9 +39,7 @@ def normalise_recovery_code(code: str) -> str:
     return re.sub(r"[\s-]", "", code).lower()
 
 
-def check_second_factor(
-    user: User, code: str, totp: Totp, box: SecretBox, now: datetime
-) -> bool:
+def check_second_factor(user: User, code: str, totp: Totp, box: SecretBox, now: datetime) -> bool:
     """Accept a fresh TOTP code or an unused recovery code, consuming it."""
     if user.totp is None or not user.totp.confirmed:
         return False
@@ -85,31 +83,21 @@ class VerifyMfa:
         self._box = box
         self._config = config
 
-    async def execute(
-        self, command: VerifyMfaCommand
-    ) -> Result[TokenPair, DomainError]:
+    async def execute(self, command: VerifyMfaCommand) -> Result[TokenPair, DomainError]:
         now = self._clock.now()
         challenge = self._signer.read_mfa_challenge(command.mfa_token, now)
         if challenge is None:
             return Failure(INVALID_MFA_TOKEN)
         async with self._uow() as uow:
             organization = await uow.organizations.get(challenge.organization_id)
-            user = await uow.users.get(
-                challenge.organization_id, challenge.user_id, lock=True
-            )
+            user = await uow.users.get(challenge.organization_id, challenge.user_id, lock=True)
             if organization is None or user is None:
                 return Failure(INVALID_MFA_TOKEN)
             gate = user.check_can_sign_in(now)
             if isinstance(gate, Failure):
-                return Failure(
-                    gate.failure()
-                    if gate.failure().kind is ErrorKind.LOCKED
-                    else INVALID_MFA_TOKEN
-                )
+                return Failure(gate.failure() if gate.failure().kind is ErrorKind.LOCKED else INVALID_MFA_TOKEN)
             if not check_second_factor(user, command.code, self._totp, self._box, now):
-                error = await record_failed_attempt(
-                    uow, organization, user, "auth.mfa", command.meta, now
-                )
+                error = await record_failed_attempt(uow, organization, user, "auth.mfa", command.meta, now)
                 await uow.commit()
                 if error.kind is ErrorKind.LOCKED:
                     return Failure(error)

@@ -81,9 +81,7 @@ class Actor:
         )
 
 
-def system_actor(
-    organization_id: UUID, operator_id: UUID, meta: RequestMeta = SYSTEM_META
-) -> Actor:
+def system_actor(organization_id: UUID, operator_id: UUID, meta: RequestMeta = SYSTEM_META) -> Actor:
     """The operator running a CLI command: all permissions, audited as the system."""
     return Actor(
         organization_id=organization_id,

@@ -45,6 +45,4 @@ async def authorize(
     await uow.commit()
     if actor.mfa_enrollment_required:
         return Failure(MFA_ENROLLMENT_REQUIRED)
-    return Failure(
-        forbidden(message=f"You need the '{permission.value}' permission to do this.")
-    )
+    return Failure(forbidden(message=f"You need the '{permission.value}' permission to do this."))

@@ -60,9 +60,7 @@ class ApiKey:
     version: int = 1
 
     def is_active(self, now: datetime) -> bool:
-        return self.revoked_at is None and (
-            self.expires_at is None or now < self.expires_at
-        )
+        return self.revoked_at is None and (self.expires_at is None or now < self.expires_at)
 
     def accepts(self, secret_hash: str, now: datetime) -> Result[None, DomainError]:
         if not self.is_active(now):
@@ -78,15 +76,9 @@ class ApiKey:
             return Success(None)
         return Failure(INVALID_API_KEY)
 
-    def rotate(
-        self, new_secret_hash: str, overlap: timedelta, now: datetime
-    ) -> Result[None, DomainError]:
+    def rotate(self, new_secret_hash: str, overlap: timedelta, now: datetime) -> Result[None, DomainError]:
         if not self.is_active(now):
-            return Failure(
-                conflict(
-                    "api_key.inactive", "A revoked or expired key cannot be rotated."
-                )
-            )
+            return Failure(conflict("api_key.inactive", "A revoked or expired key cannot be rotated."))
         self.previous_secret_hash = self.secret_hash
         self.previous_valid_until = now + min(overlap, MAX_OVERLAP)
         self.secret_hash = new_secret_hash
@@ -95,9 +87,7 @@ class ApiKey:
 
     def revoke(self, now: datetime) -> Result[None, DomainError]:
         if self.revoked_at is not None:
-            return Failure(
-                conflict("api_key.already_revoked", "This key is already revoked.")
-            )
+            return Failure(conflict("api_key.already_revoked", "This key is already revoked."))
         self.revoked_at = now
         self.updated_at = now
         return Success(None)

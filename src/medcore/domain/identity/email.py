@@ -22,11 +22,7 @@ class EmailAddress:
     value: str
 
     def __post_init__(self) -> None:
-        if (
-            not _SHAPE.match(self.value)
-            or len(self.value) > 254
-            or self.value != self.value.lower()
-        ):
+        if not _SHAPE.match(self.value) or len(self.value) > 254 or self.value != self.value.lower():
             raise ValueError("not a normalised email address")
 
     @classmethod

@@ -28,9 +28,7 @@ class OrganizationSlug:
             raise ValueError("invalid organization slug")
 
     @classmethod
-    def parse(
-        cls, raw: str, field: str = "slug"
-    ) -> Result[OrganizationSlug, DomainError]:
+    def parse(cls, raw: str, field: str = "slug") -> Result[OrganizationSlug, DomainError]:
         candidate = raw.strip().lower()
         if not _SLUG.match(candidate):
             return Failure(
@@ -57,15 +55,9 @@ class OrganizationSettings:
     def validate(self) -> Result[OrganizationSettings, DomainError]:
         issues: list[FieldIssue] = []
         if not 3 <= self.lockout_threshold <= 20:
-            issues.append(
-                FieldIssue("settings.lockout_threshold", "Must be between 3 and 20.")
-            )
+            issues.append(FieldIssue("settings.lockout_threshold", "Must be between 3 and 20."))
         if not 1 <= self.lockout_minutes <= 24 * 60:
-            issues.append(
-                FieldIssue(
-                    "settings.lockout_minutes", "Must be between 1 and 1440 minutes."
-                )
-            )
+            issues.append(FieldIssue("settings.lockout_minutes", "Must be between 1 and 1440 minutes."))
         if issues:
             return Failure(
                 invalid(
@@ -97,9 +89,7 @@ class Organization:
     def rename(self, name: str, now: datetime) -> Result[None, DomainError]:
         return self.check_name(name).map(lambda cleaned: self._touch(now, name=cleaned))
 
-    def change_settings(
-        self, settings: OrganizationSettings, now: datetime
-    ) -> Result[None, DomainError]:
+    def change_settings(self, settings: OrganizationSettings, now: datetime) -> Result[None, DomainError]:
         return settings.validate().map(lambda valid: self._touch(now, settings=valid))
 
     def requires_mfa(self, role: Role) -> bool:
@@ -111,7 +101,5 @@ class Organization:
         self.updated_at = now
 
 
-def with_settings(
-    settings: OrganizationSettings, **changes: object
-) -> OrganizationSettings:
+def with_settings(settings: OrganizationSettings, **changes: object) -> OrganizationSettings:
     return replace(settings, **changes)  # type: ignore[arg-type]

@@ -12,9 +12,7 @@ from medcore.domain.identity.email import EmailAddress
 from medcore.domain.shared.errors import DomainError, FieldIssue, invalid
 
 MIN_LENGTH = 12
-MAX_LENGTH = (
-    256  # argon2 copes with more, but nobody types more and it bounds hashing cost
-)
+MAX_LENGTH = 256  # argon2 copes with more, but nobody types more and it bounds hashing cost
 
 _TRAILING_NOISE = re.compile(r"[\d\W_]+$")
 
@@ -40,14 +38,8 @@ class PasswordPolicy:
             problems.append(f"Use at most {MAX_LENGTH} characters.")
         lowered = password.lower()
         if self.is_common(lowered) or self.is_common(_TRAILING_NOISE.sub("", lowered)):
-            problems.append(
-                "This password is too common; choose one that is not on lists of leaked passwords."
-            )
-        if (
-            email is not None
-            and len(email.local_part) >= 3
-            and email.local_part in lowered
-        ):
+            problems.append("This password is too common; choose one that is not on lists of leaked passwords.")
+        if email is not None and len(email.local_part) >= 3 and email.local_part in lowered:
             problems.append("The password must not contain your email address.")
         if problems:
             return Failure(

@@ -24,9 +24,7 @@ class OrganizationRepository(Protocol):
     async def add(self, organization: Organization) -> None:
         """Raises nothing; a taken slug is reported by ``slug_taken`` before adding."""
 
-    async def get(
-        self, organization_id: UUID, *, lock: bool = False
-    ) -> Organization | None: ...
+    async def get(self, organization_id: UUID, *, lock: bool = False) -> Organization | None: ...
 
     async def by_slug(self, slug: OrganizationSlug) -> Organization | None: ...
 
@@ -39,20 +37,14 @@ class OrganizationRepository(Protocol):
 class UserRepository(Protocol):
     async def add(self, user: User) -> None: ...
 
-    async def get(
-        self, organization_id: UUID, user_id: UUID, *, lock: bool = False
-    ) -> User | None:
+    async def get(self, organization_id: UUID, user_id: UUID, *, lock: bool = False) -> User | None:
         """``lock`` holds the row until the transaction ends (for read-modify-write)."""
 
-    async def by_email(
-        self, organization_id: UUID, email: EmailAddress, *, lock: bool = False
-    ) -> User | None: ...
+    async def by_email(self, organization_id: UUID, email: EmailAddress, *, lock: bool = False) -> User | None: ...
 
     async def count_active_owners(self, organization_id: UUID) -> int: ...
 
-    async def list(
-        self, organization_id: UUID, query: ListQuery
-    ) -> Result[Page[User], DomainError]:
+    async def list(self, organization_id: UUID, query: ListQuery) -> Result[Page[User], DomainError]:
         """Fails only on a cursor that does not belong to this query."""
 
     async def email_taken(self, organization_id: UUID, email: EmailAddress) -> bool: ...
@@ -63,13 +55,9 @@ class UserRepository(Protocol):
 class SessionRepository(Protocol):
     async def add(self, session: Session) -> None: ...
 
-    async def get(
-        self, organization_id: UUID, session_id: UUID, *, lock: bool = False
-    ) -> Session | None: ...
+    async def get(self, organization_id: UUID, session_id: UUID, *, lock: bool = False) -> Session | None: ...
 
-    async def by_refresh_token(
-        self, token_hash: str, *, lock: bool = False
-    ) -> tuple[Session, int] | None:
+    async def by_refresh_token(self, token_hash: str, *, lock: bool = False) -> tuple[Session, int] | None:
         """The session a refresh token (current or past) belongs to, and that token's generation.
 
         The only lookup not scoped by organization: the token itself names the session.
@@ -78,9 +66,7 @@ class SessionRepository(Protocol):
     async def remember_refresh_token(self, session: Session) -> None:
         """Keep the session's current token hash, so that its later reuse is recognised."""
 
-    async def active_for_user(
-        self, organization_id: UUID, user_id: UUID, now: datetime
-    ) -> Sequence[Session]: ...
+    async def active_for_user(self, organization_id: UUID, user_id: UUID, now: datetime) -> Sequence[Session]: ...
 
     async def revoke_all_for_user(
         self,
@@ -99,13 +85,9 @@ class SessionRepository(Protocol):
 class ApiKeyRepository(Protocol):
     async def add(self, key: ApiKey) -> None: ...
 
-    async def get(
-        self, organization_id: UUID, key_id: UUID, *, lock: bool = False
-    ) -> ApiKey | None: ...
+    async def get(self, organization_id: UUID, key_id: UUID, *, lock: bool = False) -> ApiKey | None: ...
 
-    async def list(
-        self, organization_id: UUID, query: ListQuery, now: datetime
-    ) -> Result[Page[ApiKey], DomainError]:
+    async def list(self, organization_id: UUID, query: ListQuery, now: datetime) -> Result[Page[ApiKey], DomainError]:
         """``active`` filters on keys usable at ``now``."""
 
     async def by_public_id(self, public_id: str) -> ApiKey | None:
@@ -117,9 +99,7 @@ class ApiKeyRepository(Protocol):
 class ActionTokenRepository(Protocol):
     async def add(self, token: ActionToken) -> None: ...
 
-    async def by_hash(
-        self, organization_id: UUID, token_hash: str, *, lock: bool = False
-    ) -> ActionToken | None: ...
+    async def by_hash(self, organization_id: UUID, token_hash: str, *, lock: bool = False) -> ActionToken | None: ...
 
     async def save(self, token: ActionToken) -> bool: ...
 
@@ -166,9 +146,7 @@ class TokenSigner(Protocol):
     def read_access(self, token: str, now: datetime) -> AccessClaims | None:
         """Claims of a well-signed, unexpired token; None otherwise."""
 
-    def issue_mfa_challenge(
-        self, challenge: MfaChallenge, issued_at: datetime
-    ) -> str: ...
+    def issue_mfa_challenge(self, challenge: MfaChallenge, issued_at: datetime) -> str: ...
 
     def read_mfa_challenge(self, token: str, now: datetime) -> MfaChallenge | None: ...
 

@@ -31,9 +31,7 @@ def _refused(code: str, message: str) -> DomainError:
     return DomainError(code=code, message=message, kind=ErrorKind.UNAUTHENTICATED)
 
 
-INVALID_REFRESH_TOKEN = _refused(
-    "auth.invalid_refresh_token", "The refresh token is not valid."
-)
+INVALID_REFRESH_TOKEN = _refused("auth.invalid_refresh_token", "The refresh token is not valid.")
 REFRESH_TOKEN_REUSED = _refused(
     "auth.refresh_token_reused",
     "This refresh token was already used; the session has been signed out for safety.",
@@ -88,9 +86,7 @@ class Session:
     def is_active(self, now: datetime) -> bool:
         return self.revoked_at is None and now < self.expires_at
 
-    def rotate(
-        self, presented_generation: int, new_token_hash: str, now: datetime
-    ) -> Result[int, DomainError]:
+    def rotate(self, presented_generation: int, new_token_hash: str, now: datetime) -> Result[int, DomainError]:
         """Exchange the token of ``presented_generation`` for the next one.
 
         Returns the new generation. A presented generation older than the current one is

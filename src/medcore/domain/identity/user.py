@@ -26,12 +26,8 @@ INVALID_CREDENTIALS = DomainError(
 
 
 class UserStatus(enum.StrEnum):
-    INVITED = (
-        "invited"  # created without a password; sets one through the invitation link
-    )
-    PENDING_VERIFICATION = (
-        "pending_verification"  # self-registered; verifies the email first
-    )
+    INVITED = "invited"  # created without a password; sets one through the invitation link
+    PENDING_VERIFICATION = "pending_verification"  # self-registered; verifies the email first
     ACTIVE = "active"
     DEACTIVATED = "deactivated"
 
@@ -166,13 +162,9 @@ class User:
         self.locked_until = None
         self.updated_at = now
 
-    def accept_invitation(
-        self, password_hash: str, now: datetime
-    ) -> Result[None, DomainError]:
+    def accept_invitation(self, password_hash: str, now: datetime) -> Result[None, DomainError]:
         if self.status is not UserStatus.INVITED:
-            return Failure(
-                conflict("user.not_invited", "This account has already been set up.")
-            )
+            return Failure(conflict("user.not_invited", "This account has already been set up."))
         self.set_password(password_hash, now)
         self.email_verified_at = now  # the link reached the mailbox
         self.status = UserStatus.ACTIVE
@@ -186,22 +178,14 @@ class User:
 
     # --- MFA -------------------------------------------------------------------------
 
-    def start_totp_enrolment(
-        self, sealed_secret: str, now: datetime
-    ) -> Result[None, DomainError]:
+    def start_totp_enrolment(self, sealed_secret: str, now: datetime) -> Result[None, DomainError]:
         if self.mfa_enabled:
-            return Failure(
-                conflict(
-                    "mfa.already_enabled", "Two-factor authentication is already on."
-                )
-            )
+            return Failure(conflict("mfa.already_enabled", "Two-factor authentication is already on."))
         self.totp = TotpState(sealed_secret=sealed_secret)
         self.updated_at = now
         return Success(None)
 
-    def confirm_totp(
-        self, step: int, recovery_code_hashes: tuple[str, ...], now: datetime
-    ) -> None:
+    def confirm_totp(self, step: int, recovery_code_hashes: tuple[str, ...], now: datetime) -> None:
         assert self.totp is not None
         self.totp.confirmed_at = now
         self.totp.last_used_step = step
@@ -220,17 +204,13 @@ class User:
     def use_recovery_code(self, code_hash: str, now: datetime) -> bool:
         if code_hash not in self.recovery_code_hashes:
             return False
-        self.recovery_code_hashes = tuple(
-            h for h in self.recovery_code_hashes if h != code_hash
-        )
+        self.recovery_code_hashes = tuple(h for h in self.recovery_code_hashes if h != code_hash)
         self.updated_at = now
         return True
 
     # --- administration --------------------------------------------------------------
 
-    def update_profile(
-        self, *, given_name: str | None, family_name: str | None, now: datetime
-    ) -> None:
+    def update_profile(self, *, given_name: str | None, family_name: str | None, now: datetime) -> None:
         if given_name is not None:
             self.given_name = given_name
         if family_name is not None:
@@ -243,11 +223,7 @@ class User:
 
     def deactivate(self, now: datetime) -> Result[None, DomainError]:
         if self.status is UserStatus.DEACTIVATED:
-            return Failure(
-                conflict(
-                    "user.already_deactivated", "This account is already deactivated."
-                )
-            )
+            return Failure(conflict("user.already_deactivated", "This account is already deactivated."))
         self.status = UserStatus.DEACTIVATED
         self.updated_at = now
         return Success(None)

@@ -40,17 +40,11 @@ class DomainError:
     extra: Mapping[str, object] = field(default_factory=dict)
 
 
-def invalid(
-    code: str, message: str, *issues: FieldIssue, **extra: object
-) -> DomainError:
-    return DomainError(
-        code=code, message=message, kind=ErrorKind.INVALID, fields=issues, extra=extra
-    )
+def invalid(code: str, message: str, *issues: FieldIssue, **extra: object) -> DomainError:
+    return DomainError(code=code, message=message, kind=ErrorKind.INVALID, fields=issues, extra=extra)
 
 
-def field_invalid(
-    field_name: str, message: str, code: str = "validation_failed"
-) -> DomainError:
+def field_invalid(field_name: str, message: str, code: str = "validation_failed") -> DomainError:
     return DomainError(
         code=code,
         message=message,
@@ -71,15 +65,11 @@ def conflict(code: str, message: str, **extra: object) -> DomainError:
     return DomainError(code=code, message=message, kind=ErrorKind.CONFLICT, extra=extra)
 
 
-def forbidden(
-    code: str = "permission_denied", message: str = "You are not allowed to do this."
-) -> DomainError:
+def forbidden(code: str = "permission_denied", message: str = "You are not allowed to do this.") -> DomainError:
     return DomainError(code=code, message=message, kind=ErrorKind.FORBIDDEN)
 
 
-def unauthenticated(
-    code: str = "auth.unauthenticated", message: str = "Authentication is required."
-) -> DomainError:
+def unauthenticated(code: str = "auth.unauthenticated", message: str = "Authentication is required.") -> DomainError:
     return DomainError(code=code, message=message, kind=ErrorKind.UNAUTHENTICATED)
 
 

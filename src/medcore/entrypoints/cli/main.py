@@ -16,7 +16,6 @@ from rich.console import Console
 from rich.table import Table
 
 from medcore import bootstrap
-from medcore.adapters.postgres import migrate
 from medcore.application.identity.create_organization import CreateOrganizationCommand
 from medcore.application.identity.create_user import CreateUserCommand
 from medcore.application.shared.actor import system_actor
@@ -52,9 +51,7 @@ def _settings() -> Settings:
     except SettingsError as exc:
         err.print(f"[red]Configuration error:[/red] {exc}")
         raise typer.Exit(2) from exc
-    configure_logging(
-        settings.log_level, "console" if sys.stderr.isatty() else settings.log_format
-    )
+    configure_logging(settings.log_level, "console" if sys.stderr.isatty() else settings.log_format)
     return settings
 
 
@@ -65,9 +62,7 @@ def _fail(error: DomainError) -> typer.Exit:
     return typer.Exit(1)
 
 
-def _run(
-    work: Callable[[Container], Awaitable[T]], *, migrate_if_needed: bool = False
-) -> T:
+def _run(work: Callable[[Container], Awaitable[T]], *, migrate_if_needed: bool = False) -> T:
     """Run ``work`` against a migrated database with a fresh container."""
     settings = _settings()
     with bootstrap.database(settings) as handle:
@@ -103,13 +98,9 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
     demo: Annotated[
         bool,
-        typer.Option(
-            "--demo", help="Migrate, seed the demo organization and print its logins."
-        ),
+        typer.Option("--demo", help="Migrate, seed the demo organization and print its logins."),
     ] = False,
-    apply_migrations: Annotated[
-        bool, typer.Option("--migrate", help="Apply pending migrations first.")
-    ] = False,
+    apply_migrations: Annotated[bool, typer.Option("--migrate", help="Apply pending migrations first.")] = False,
 ) -> None:
     """Serve the HTTP API (granian, ASGI)."""
     from granian.constants import Interfaces
@@ -118,22 +109,16 @@ def serve(
     settings = _settings()
     with bootstrap.database(settings) as handle:
         try:
-            bootstrap.ensure_schema(
-                handle.url, apply=demo or apply_migrations or settings.auto_migrate
-            )
+            bootstrap.ensure_schema(handle.url, apply=demo or apply_migrations or settings.auto_migrate)
             secret_key = resolve_secret_key(settings, allow_generated=demo)
         except (bootstrap.PendingMigrations, SettingsError) as exc:
             err.print(f"[red]{exc}[/red]")
             raise typer.Exit(2) from exc
         if demo:
-            seeded = _seed(
-                bootstrap.container_for(settings, handle.url, allow_generated_key=True)
-            )
+            seeded = _seed(bootstrap.container_for(settings, handle.url, allow_generated_key=True))
             _print_banner(settings, host, port, seeded.logins, seeded.created)
         else:
-            out.print(
-                f"medcore listening on http://{host}:{port}  (API reference: http://{host}:{port}/schema)"
-            )
+            out.print(f"medcore listening on http://{host}:{port}  (API reference: http://{host}:{port}/schema)")
         bootstrap.export_for_workers(handle.url, secret_key)
         server = Server(
             "medcore.entrypoints.http.asgi:app_from_environment",
@@ -158,10 +143,8 @@ def _seed(container: Container) -> Any:
     return asyncio.run(main())
 
 
-def _print_banner(
-    settings: Settings, host: str, port: int, logins: Any, created: bool
-) -> None:
-    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
+def _print_banner(settings: Settings, host: str, port: int, logins: Any, created: bool) -> None:
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104 - only for display
     base = f"http://{shown}:{port}"
     table = Table(title="Demo logins (organization: demo)", show_lines=False)
     for column in ("role", "email", "password"):
@@ -170,12 +153,9 @@ def _print_banner(
         table.add_row(login.role.value, login.email, login.password)
     out.print()
     out.print(
-        f"[bold]medcore[/bold] is starting at [bold]{base}[/bold]"
-        + ("" if created else " (demo data already present)")
+        f"[bold]medcore[/bold] is starting at [bold]{base}[/bold]" + ("" if created else " (demo data already present)")
     )
-    out.print(
-        f"API reference (interactive): [bold]{base}/schema[/bold]    OpenAPI: {base}/schema/openapi.json"
-    )
+    out.print(f"API reference (interactive): [bold]{base}/schema[/bold]    OpenAPI: {base}/schema/openapi.json")
     out.print(table)
     out.print(
         f"Try: curl -s {base}/api/v1/auth/login -H 'content-type: application/json' "
@@ -197,25 +177,19 @@ def db_upgrade(
     """Apply migrations up to a revision (default: the latest)."""
     settings = _settings()
     with bootstrap.database(settings) as handle:
-        migrate.upgrade(handle.url, revision)
-        out.print(
-            f"Schema at {', '.join(migrate.state(handle.url).current) or 'empty'}."
-        )
+        bootstrap.upgrade_schema(handle.url, revision)
+        out.print(f"Schema at {', '.join(bootstrap.schema_state(handle.url).current) or 'empty'}.")
 
 
 @db_app.command("downgrade")
 def db_downgrade(
-    revision: Annotated[
-        str, typer.Argument(help="Target revision, or -N steps.")
-    ] = "-1",
+    revision: Annotated[str, typer.Argument(help="Target revision, or -N steps.")] = "-1",
 ) -> None:
     """Revert migrations (default: one step)."""
     settings = _settings()
     with bootstrap.database(settings) as handle:
-        migrate.downgrade(handle.url, revision)
-        out.print(
-            f"Schema at {', '.join(migrate.state(handle.url).current) or 'empty'}."
-        )
+        bootstrap.downgrade_schema(handle.url, revision)
+        out.print(f"Schema at {', '.join(bootstrap.schema_state(handle.url).current) or 'empty'}.")
 
 
 @db_app.command("current")
@@ -223,14 +197,10 @@ def db_current() -> None:
     """Show the schema revision and whether migrations are pending."""
     settings = _settings()
     with bootstrap.database(settings) as handle:
-        state = migrate.state(handle.url)
+        state = bootstrap.schema_state(handle.url)
         out.print(f"current: {', '.join(state.current) or 'empty'}")
         out.print(f"head:    {state.head}")
-        out.print(
-            "up to date"
-            if state.up_to_date
-            else "migrations pending: run `medcore db upgrade`"
-        )
+        out.print("up to date" if state.up_to_date else "migrations pending: run `medcore db upgrade`")
         if state.pending:
             raise typer.Exit(1)
 
@@ -245,23 +215,15 @@ def orgs_create(
     owner_email: Annotated[str, typer.Option(help="Email of the first owner.")],
     owner_password: Annotated[
         str | None,
-        typer.Option(
-            help="Owner password (else MEDCORE_OWNER_PASSWORD, else a prompt)."
-        ),
+        typer.Option(help="Owner password (else MEDCORE_OWNER_PASSWORD, else a prompt)."),
     ] = None,
-    owner_given_name: Annotated[
-        str, typer.Option(help="Owner's given name.")
-    ] = "Owner",
-    owner_family_name: Annotated[
-        str, typer.Option(help="Owner's family name.")
-    ] = "Account",
+    owner_given_name: Annotated[str, typer.Option(help="Owner's given name.")] = "Owner",
+    owner_family_name: Annotated[str, typer.Option(help="Owner's family name.")] = "Account",
 ) -> None:
     """Create an organization and its owner; prints JSON with their ids."""
     password = owner_password or os.environ.get("MEDCORE_OWNER_PASSWORD")
     if not password:
-        password = typer.prompt(
-            "Owner password", hide_input=True, confirmation_prompt=True
-        )
+        password = typer.prompt("Owner password", hide_input=True, confirmation_prompt=True)
 
     async def work(container: Container) -> Any:
         return _unwrap(
@@ -312,11 +274,7 @@ def users_create(
     async def work(container: Container) -> Any:
         async with container.use_cases.unit_of_work() as uow:
             parsed = OrganizationSlug.parse(org, field="org")
-            organization = (
-                await uow.organizations.by_slug(parsed.unwrap())
-                if not isinstance(parsed, Failure)
-                else None
-            )
+            organization = await uow.organizations.by_slug(parsed.unwrap()) if not isinstance(parsed, Failure) else None
         if organization is None:
             err.print(f"[red]No organization '{org}'.[/red]")
             raise typer.Exit(1)

@@ -52,10 +52,8 @@ def _resolver(provider: Callable[[], Any]) -> Provide:
 
 def _dependencies(container: Container) -> dict[str, Provide]:
     """Litestar's own DI, resolving from the container: one named dependency per use case."""
-    dependencies = {
-        name: _resolver(provider)
-        for name, provider in container.use_cases.providers.items()
-    }
+    use_cases: Any = container.use_cases
+    dependencies = {name: _resolver(provider) for name, provider in use_cases.providers.items()}
     dependencies["clock"] = _resolver(container.core.clock)
     dependencies["readiness"] = _resolver(container.gateways.readiness)
 
@@ -100,12 +98,8 @@ def create_app(container: Container) -> Litestar:
         ],
         components=Components(
             security_schemes={
-                "BearerAuth": SecurityScheme(
-                    type="http", scheme="bearer", bearer_format="JWT"
-                ),
-                "ApiKeyAuth": SecurityScheme(
-                    type="apiKey", name="X-API-Key", security_scheme_in="header"
-                ),
+                "BearerAuth": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT"),
+                "ApiKeyAuth": SecurityScheme(type="apiKey", name="X-API-Key", security_scheme_in="header"),
             }
         ),
         tags=[
@@ -145,9 +139,7 @@ def create_app(container: Container) -> Litestar:
         exception_handlers=EXCEPTION_HANDLERS,
         before_send=[security_headers_hook(settings.trust_forwarded_headers)],
         openapi_config=openapi,
-        compression_config=CompressionConfig(
-            backend="brotli", brotli_gzip_fallback=True, minimum_size=1024
-        ),
+        compression_config=CompressionConfig(backend="brotli", brotli_gzip_fallback=True, minimum_size=1024),
         cors_config=CORSConfig(
             allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],

@@ -14,7 +14,5 @@ def app_from_environment() -> Litestar:
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
     if not settings.database_url:
-        raise SettingsError(
-            "MEDCORE_DATABASE_URL is required by server workers (medcore serve sets it)."
-        )
+        raise SettingsError("MEDCORE_DATABASE_URL is required by server workers (medcore serve sets it).")
     return create_app(build_container(settings, database_url=settings.database_url))

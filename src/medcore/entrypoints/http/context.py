@@ -15,6 +15,7 @@ import structlog
 import uuid6
 from litestar import Request
 from litestar.datastructures import Headers
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Receive, Scope, Send
 from returns.result import Failure
 
@@ -27,16 +28,14 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
 def state(scope: Scope) -> dict[str, Any]:
-    return scope.setdefault("state", {})  # type: ignore[typeddict-item, return-value]
+    return scope.setdefault("state", {})
 
 
 def request_id_of(scope: Scope) -> str:
     current = state(scope)
     if "request_id" not in current:
         offered = Headers.from_scope(scope).get("x-request-id")
-        current["request_id"] = (
-            offered if offered and _REQUEST_ID.match(offered) else uuid6.uuid7().hex
-        )
+        current["request_id"] = offered if offered and _REQUEST_ID.match(offered) else uuid6.uuid7().hex
     return str(current["request_id"])
 
 
@@ -50,10 +49,7 @@ def client_ip(scope: Scope, trust_forwarded: bool) -> str | None:
 
 
 def is_https(scope: Scope, trust_forwarded: bool) -> bool:
-    if (
-        trust_forwarded
-        and Headers.from_scope(scope).get("x-forwarded-proto", "").lower() == "https"
-    ):
+    if trust_forwarded and Headers.from_scope(scope).get("x-forwarded-proto", "").lower() == "https":
         return True
     return scope.get("scheme") == "https"
 
@@ -71,9 +67,7 @@ def _credentials(headers: Headers) -> tuple[str, str] | None:
     authorization = headers.get("authorization")
     if authorization:
         scheme, _, token = authorization.partition(" ")
-        return (
-            "bearer" if scheme.lower() == "bearer" else "unsupported"
-        ), token.strip()
+        return ("bearer" if scheme.lower() == "bearer" else "unsupported"), token.strip()
     return None
 
 
@@ -86,7 +80,7 @@ class RequestContextMiddleware:
         self._trust_forwarded = trust_forwarded
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
         current = state(scope)
@@ -110,9 +104,7 @@ class RequestContextMiddleware:
                     current["auth_error"] = "unsupported"
                 else:
                     result = await (
-                        authenticate.api_key(secret, meta)
-                        if kind == "api_key"
-                        else authenticate.bearer(secret, meta)
+                        authenticate.api_key(secret, meta) if kind == "api_key" else authenticate.bearer(secret, meta)
                     )
                     if isinstance(result, Failure):
                         error: DomainError = result.failure()
@@ -126,9 +118,7 @@ class RequestContextMiddleware:
                         )
             await self.app(scope, receive, send)
         finally:
-            structlog.contextvars.unbind_contextvars(
-                "request_id", "organization_id", "actor_id"
-            )
+            structlog.contextvars.unbind_contextvars("request_id", "organization_id", "actor_id")
 
 
 UNAUTHENTICATED_HEADERS = {"WWW-Authenticate": 'Bearer realm="medcore"'}
@@ -142,9 +132,7 @@ def current_actor(request: Request[Any, Any, Any]) -> Actor:
         return actor
     error = current.get("auth_error")
     if isinstance(error, DomainError):
-        raise ProblemError(
-            401, error.code, error.message, headers=UNAUTHENTICATED_HEADERS
-        )
+        raise ProblemError(401, error.code, error.message, headers=UNAUTHENTICATED_HEADERS)
     if error == "unsupported":
         raise ProblemError(
             401,

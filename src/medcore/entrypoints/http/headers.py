@@ -6,6 +6,7 @@ import time
 
 import structlog
 from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import ScopeType
 from litestar.types import Message, Scope
 
 from medcore.entrypoints.http.context import is_https, request_id_of, state
@@ -24,7 +25,7 @@ DOCS_CSP = (
 
 def security_headers_hook(trust_forwarded: bool):  # type: ignore[no-untyped-def]
     async def before_send(message: Message, scope: Scope) -> None:
-        if message["type"] != "http.response.start" or scope["type"] != "http":
+        if message["type"] != "http.response.start" or scope["type"] != ScopeType.HTTP:
             return
         headers = MutableScopeHeaders.from_message(message)
         request_id = request_id_of(scope)
@@ -43,12 +44,9 @@ def security_headers_hook(trust_forwarded: bool):  # type: ignore[no-untyped-def
         access_log.info(
             "http.request",
             method=scope.get("method"),
-            route=scope.get("path_template")
-            or "<unmatched>",  # the template, never ids or query strings
+            route=scope.get("path_template") or "<unmatched>",  # the template, never ids or query strings
             status=message["status"],
-            duration_ms=round((time.perf_counter() - started) * 1000, 2)
-            if started
-            else None,
+            duration_ms=round((time.perf_counter() - started) * 1000, 2) if started else None,
             request_id=request_id,
         )
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from litestar.datastructures import Headers
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from medcore.application.platform.idempotency import IdempotencyStore, StoredResponse
@@ -23,9 +24,7 @@ from medcore.entrypoints.http.context import optional_actor
 from medcore.entrypoints.http.problems import ProblemError
 
 _KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
-_REPLAYED_HEADERS = frozenset(
-    {"content-type", "location", "etag", "content-encoding", "vary"}
-)
+_REPLAYED_HEADERS = frozenset({"content-type", "location", "etag", "content-encoding", "vary"})
 
 
 def _problem(status: int, code: str, detail: str) -> ProblemError:
@@ -51,7 +50,7 @@ class IdempotencyMiddleware:
         self._max_body = max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST":
+        if scope["type"] != ScopeType.HTTP or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
         key = Headers.from_scope(scope).get("idempotency-key")
@@ -66,9 +65,7 @@ class IdempotencyMiddleware:
                 "This operation answers a secret shown once, so it cannot be replayed: send it without Idempotency-Key.",
             )
         if not _KEY.match(key):
-            raise _problem(
-                422, "idempotency.invalid_key", "Use 1-255 visible ASCII characters."
-            )
+            raise _problem(422, "idempotency.invalid_key", "Use 1-255 visible ASCII characters.")
         actor = optional_actor(scope)
         if actor is None:  # the handler answers 401
             await self.app(scope, receive, send)
@@ -105,9 +102,7 @@ class IdempotencyMiddleware:
         store = self._store()
         now = self._clock().now()
         principal = f"{actor.actor_type.value}:{actor.id}"
-        record = await store.claim(
-            actor.organization_id, principal, key, fingerprint, now
-        )
+        record = await store.claim(actor.organization_id, principal, key, fingerprint, now)
         if record is not None:
             if record.fingerprint != fingerprint:
                 raise _problem(
@@ -126,7 +121,7 @@ class IdempotencyMiddleware:
 
         delivered = False
 
-        async def replay_receive() -> Message:
+        async def replay_receive() -> Any:
             nonlocal delivered
             if not delivered:
                 delivered = True
@@ -161,9 +156,7 @@ class IdempotencyMiddleware:
                 actor.organization_id,
                 principal,
                 key,
-                StoredResponse(
-                    status=status, headers=tuple(headers), body=b"".join(response_body)
-                ),
+                StoredResponse(status=status, headers=tuple(headers), body=b"".join(response_body)),
                 self._clock().now(),
             )
 
@@ -180,6 +173,4 @@ class IdempotencyMiddleware:
             "headers": raw_headers,
         }
         await send(start)
-        await send(
-            {"type": "http.response.body", "body": response.body, "more_body": False}
-        )
+        await send({"type": "http.response.body", "body": response.body, "more_body": False})

@@ -39,16 +39,12 @@ def parse_list_query(
     for name in params:
         if name not in _RESERVED and name not in spec.filters:
             allowed = ", ".join(sorted(spec.filters)) or "none"
-            issues.append(
-                FieldIssue(name, f"Unknown filter. Filters for this list: {allowed}.")
-            )
+            issues.append(FieldIssue(name, f"Unknown filter. Filters for this list: {allowed}."))
     limit = DEFAULT_LIMIT
     raw_limit = params.get("limit")
     if raw_limit is not None:
         if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
-            issues.append(
-                FieldIssue("limit", f"Must be a whole number from 1 to {MAX_LIMIT}.")
-            )
+            issues.append(FieldIssue("limit", f"Must be a whole number from 1 to {MAX_LIMIT}."))
         else:
             limit = int(raw_limit)
     sort: list[SortKey] = []
@@ -90,9 +86,7 @@ def parse_list_query(
             issues.append(FieldIssue(name, str(exc) or "Invalid value."))
     cursor = params.get("cursor")
     if cursor is not None and not 1 <= len(cursor) <= 2048:
-        issues.append(
-            FieldIssue("cursor", "This cursor is not valid for this list and sort.")
-        )
+        issues.append(FieldIssue("cursor", "This cursor is not valid for this list and sort."))
     if issues:
         raise ProblemError(
             422,

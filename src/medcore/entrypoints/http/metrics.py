@@ -21,7 +21,7 @@ PROMETHEUS = PrometheusConfig(
 
 class MetricsController(PrometheusController):
     path = "/metrics"
-    opt = {"rate_limit": "exempt"}
+    opt: dict[str, Any] | None = {"rate_limit": "exempt"}  # noqa: RUF012 - Litestar reads it per class
     include_in_schema = False
 
 

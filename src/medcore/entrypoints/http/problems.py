@@ -176,9 +176,7 @@ def problem_response(
     )
 
 
-def _problem_error_handler(
-    request: Request[Any, Any, Any], exc: ProblemError
-) -> Response[bytes]:
+def _problem_error_handler(request: Request[Any, Any, Any], exc: ProblemError) -> Response[bytes]:
     return problem_response(
         request,
         exc.status,
@@ -190,9 +188,7 @@ def _problem_error_handler(
     )
 
 
-def _refusal_handler(
-    request: Request[Any, Any, Any], exc: DomainRefusal
-) -> Response[bytes]:
+def _refusal_handler(request: Request[Any, Any, Any], exc: DomainRefusal) -> Response[bytes]:
     return _problem_error_handler(request, ProblemError.from_domain(exc.error))
 
 
@@ -204,23 +200,14 @@ def _field_of(entry: Mapping[str, Any]) -> str:
     return key or "request"
 
 
-def _validation_handler(
-    request: Request[Any, Any, Any], exc: ValidationException
-) -> Response[bytes]:
+def _validation_handler(request: Request[Any, Any, Any], exc: ValidationException) -> Response[bytes]:
     extra = exc.extra if isinstance(exc.extra, list) else []
     errors = [
-        FieldIssue(_field_of(e), str(e.get("message", "Invalid value.")))
-        for e in extra
-        if isinstance(e, Mapping)
+        FieldIssue(_field_of(e), str(e.get("message", "Invalid value."))) for e in extra if isinstance(e, Mapping)
     ]
-    malformed = any(
-        "malformed" in issue.message.lower() or "json is" in issue.message.lower()
-        for issue in errors
-    )
+    malformed = any("malformed" in issue.message.lower() or "json is" in issue.message.lower() for issue in errors)
     if malformed or (not errors and "malformed" in (exc.detail or "").lower()):
-        return problem_response(
-            request, 400, "malformed_request", "The request body is not valid JSON."
-        )
+        return problem_response(request, 400, "malformed_request", "The request body is not valid JSON.")
     return problem_response(
         request,
         422,
@@ -230,9 +217,7 @@ def _validation_handler(
     )
 
 
-def _http_handler(
-    request: Request[Any, Any, Any], exc: HTTPException
-) -> Response[bytes]:
+def _http_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
     status = exc.status_code
     detail = exc.detail if status < 500 else "Something went wrong on our side."
     if isinstance(exc, NotAuthorizedException):
@@ -248,14 +233,10 @@ def _http_handler(
         detail = "The request body is larger than this server accepts."
     if status == 404:
         detail = "No such resource."
-    return problem_response(
-        request, status, GENERIC_CODES.get(status, "error"), detail, headers=headers
-    )
+    return problem_response(request, status, GENERIC_CODES.get(status, "error"), detail, headers=headers)
 
 
-def _internal_handler(
-    request: Request[Any, Any, Any], exc: Exception
-) -> Response[bytes]:
+def _internal_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     log.error("http.unhandled_error", error_type=type(exc).__name__, exc_info=exc)
     return problem_response(
         request,
@@ -290,7 +271,8 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
 def unwrap(result: Result[T, DomainError]) -> T:
     """The value of a Success, or raise the Failure's error as a problem."""
     if isinstance(result, Success):
-        return result.unwrap()
+        value: T = result.unwrap()
+        return value
     raise ProblemError.from_domain(result.failure())
 
 

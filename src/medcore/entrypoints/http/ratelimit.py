@@ -12,6 +12,7 @@ from limits import RateLimitItem, parse
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from medcore.entrypoints.http.context import meta_of, optional_actor
@@ -32,23 +33,17 @@ class _Verdict:
 
 class RateLimits:
     def __init__(self, settings: Settings) -> None:
-        self.limiter = MovingWindowRateLimiter(
-            storage_from_string(_async_uri(settings.rate_limit_storage))
-        )
+        self.limiter = MovingWindowRateLimiter(storage_from_string(_async_uri(settings.rate_limit_storage)))
         self.auth = parse(settings.rate_limit_auth)
         self.ip = parse(settings.rate_limit_ip)
         self.user = parse(settings.rate_limit_user)
         self.organization = parse(settings.rate_limit_organization)
 
-    async def check(
-        self, item: RateLimitItem, *identifiers: str
-    ) -> tuple[bool, _Verdict]:
+    async def check(self, item: RateLimitItem, *identifiers: str) -> tuple[bool, _Verdict]:
         allowed = await self.limiter.hit(item, *identifiers)
         stats = await self.limiter.get_window_stats(item, *identifiers)
         reset_in = max(1, math.ceil(stats.reset_time - time.time()))
-        return allowed, _Verdict(
-            limit=item.amount, remaining=max(0, stats.remaining), reset_in=reset_in
-        )
+        return allowed, _Verdict(limit=item.amount, remaining=max(0, stats.remaining), reset_in=reset_in)
 
 
 class RateLimitMiddleware:
@@ -60,7 +55,7 @@ class RateLimitMiddleware:
         limits = self._limits
         handler = scope.get("route_handler")
         kind = handler.opt.get("rate_limit") if handler is not None else None
-        if limits is None or scope["type"] != "http" or kind == "exempt":
+        if limits is None or scope["type"] != ScopeType.HTTP or kind == "exempt":
             await self.app(scope, receive, send)
             return
         ip = meta_of(scope).ip or "unknown"
@@ -70,9 +65,7 @@ class RateLimitMiddleware:
         actor = optional_actor(scope)
         if actor is not None:
             checks.append((limits.user, ("actor", str(actor.id))))
-            checks.append(
-                (limits.organization, ("organization", str(actor.organization_id)))
-            )
+            checks.append((limits.organization, ("organization", str(actor.organization_id))))
         tightest: _Verdict | None = None
         for item, identifiers in checks:
             allowed, verdict = await limits.check(item, *identifiers)

@@ -51,15 +51,9 @@ async def list_api_keys(
     list_api_keys: Inject[ListApiKeys],
     clock: Inject[Clock],
 ) -> ApiKeyList:
-    page = unwrap(
-        await list_api_keys.execute(
-            actor, parse_list_query(request, API_KEY_LIST, {"active": boolean})
-        )
-    )
+    page = unwrap(await list_api_keys.execute(actor, parse_list_query(request, API_KEY_LIST, {"active": boolean})))
     now = clock.now()
-    return ApiKeyList(
-        items=[api_key_out(k, now) for k in page.items], page=page_info(page)
-    )
+    return ApiKeyList(items=[api_key_out(k, now) for k in page.items], page=page_info(page))
 
 
 @post(
@@ -69,11 +63,7 @@ async def list_api_keys(
     security=SECURED,
     responses=documented(),
     opt=SECRET_ONCE,
-    response_headers=[
-        ResponseHeader(
-            name="Location", description="The new key", documentation_only=True
-        )
-    ],
+    response_headers=[ResponseHeader(name="Location", description="The new key", documentation_only=True)],
 )
 async def create_api_key(
     data: CreateApiKeyRequest,
@@ -84,9 +74,7 @@ async def create_api_key(
     issued = unwrap(
         await create_api_key.execute(
             actor,
-            CreateApiKeyCommand(
-                name=data.name, scopes=tuple(data.scopes), expires_at=data.expires_at
-            ),
+            CreateApiKeyCommand(name=data.name, scopes=tuple(data.scopes), expires_at=data.expires_at),
         )
     )
     return Response(
@@ -134,9 +122,7 @@ async def rotate_api_key(
     security=SECURED,
     responses=documented(404, 409),
 )
-async def revoke_api_key(
-    api_key_id: UUID, actor: Inject[Actor], revoke_api_key: Inject[RevokeApiKey]
-) -> None:
+async def revoke_api_key(api_key_id: UUID, actor: Inject[Actor], revoke_api_key: Inject[RevokeApiKey]) -> None:
     unwrap(await revoke_api_key.execute(actor, api_key_id))
 
 

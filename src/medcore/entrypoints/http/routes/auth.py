@@ -79,9 +79,7 @@ Req = Request[Any, Any, Any]
     responses=public(401, 423),
     opt=AUTH_ENDPOINT,
 )
-async def login(
-    data: LoginRequest, request: Req, login: Inject[Login]
-) -> TokenResponse | MfaChallengeResponse:
+async def login(data: LoginRequest, request: Req, login: Inject[Login]) -> TokenResponse | MfaChallengeResponse:
     result = await login.execute(
         LoginCommand(
             organization=data.organization,
@@ -100,13 +98,9 @@ async def login(
     responses=public(401, 423),
     opt=AUTH_ENDPOINT,
 )
-async def verify_mfa(
-    data: MfaVerifyRequest, request: Req, verify_mfa: Inject[VerifyMfa]
-) -> TokenResponse:
+async def verify_mfa(data: MfaVerifyRequest, request: Req, verify_mfa: Inject[VerifyMfa]) -> TokenResponse:
     result = await verify_mfa.execute(
-        VerifyMfaCommand(
-            mfa_token=data.mfa_token, code=data.code, meta=meta_of(request.scope)
-        )
+        VerifyMfaCommand(mfa_token=data.mfa_token, code=data.code, meta=meta_of(request.scope))
     )
     return token_response(unwrap(result))
 
@@ -119,12 +113,8 @@ async def verify_mfa(
     responses=public(401),
     opt=AUTH_ENDPOINT,
 )
-async def refresh(
-    data: RefreshRequest, request: Req, refresh: Inject[RefreshSession]
-) -> TokenResponse:
-    result = await refresh.execute(
-        RefreshCommand(refresh_token=data.refresh_token, meta=meta_of(request.scope))
-    )
+async def refresh(data: RefreshRequest, request: Req, refresh: Inject[RefreshSession]) -> TokenResponse:
+    result = await refresh.execute(RefreshCommand(refresh_token=data.refresh_token, meta=meta_of(request.scope)))
     return token_response(unwrap(result))
 
 
@@ -146,9 +136,7 @@ async def logout(actor: Inject[Actor], logout: Inject[Logout]) -> None:
     security=SECURED,
     responses=documented(),
 )
-async def list_sessions(
-    actor: Inject[Actor], list_sessions: Inject[ListSessions]
-) -> SessionList:
+async def list_sessions(actor: Inject[Actor], list_sessions: Inject[ListSessions]) -> SessionList:
     sessions = unwrap(await list_sessions.execute(actor))
     return SessionList(items=[session_out(s, actor.session_id) for s in sessions])
 
@@ -160,9 +148,7 @@ async def list_sessions(
     security=SECURED,
     responses=documented(404),
 )
-async def revoke_session(
-    session_id: UUID, actor: Inject[Actor], revoke_session: Inject[RevokeSession]
-) -> None:
+async def revoke_session(session_id: UUID, actor: Inject[Actor], revoke_session: Inject[RevokeSession]) -> None:
     unwrap(await revoke_session.execute(actor, session_id))
 
 
@@ -172,9 +158,7 @@ async def revoke_session(
     security=SECURED,
     responses=documented(),
 )
-async def me(
-    actor: Inject[Actor], get_current_user: Inject[GetCurrentUser], clock: Inject[Clock]
-) -> MeResponse:
+async def me(actor: Inject[Actor], get_current_user: Inject[GetCurrentUser], clock: Inject[Clock]) -> MeResponse:
     return me_response(unwrap(await get_current_user.execute(actor)), clock.now())
 
 
@@ -189,9 +173,7 @@ async def me(
     responses=public(403),
     opt=AUTH_ENDPOINT,
 )
-async def register(
-    data: RegisterRequest, request: Req, register_patient: Inject[RegisterPatient]
-) -> Accepted:
+async def register(data: RegisterRequest, request: Req, register_patient: Inject[RegisterPatient]) -> Accepted:
     unwrap(
         await register_patient.execute(
             RegisterPatientCommand(
@@ -224,9 +206,7 @@ async def change_password(
     unwrap(
         await change_password.execute(
             actor,
-            ChangePasswordCommand(
-                current_password=data.current_password, new_password=data.new_password
-            ),
+            ChangePasswordCommand(current_password=data.current_password, new_password=data.new_password),
         )
     )
 
@@ -251,9 +231,7 @@ async def forgot_password(
             )
         )
     )
-    return Accepted(
-        detail="If an account exists for this email, a reset link is on its way."
-    )
+    return Accepted(detail="If an account exists for this email, a reset link is on its way.")
 
 
 @post(
@@ -264,9 +242,7 @@ async def forgot_password(
     responses=public(),
     opt=AUTH_ENDPOINT,
 )
-async def reset_password(
-    data: ResetPasswordRequest, request: Req, reset_password: Inject[ResetPassword]
-) -> None:
+async def reset_password(data: ResetPasswordRequest, request: Req, reset_password: Inject[ResetPassword]) -> None:
     unwrap(
         await reset_password.execute(
             ResetPasswordCommand(
@@ -286,9 +262,7 @@ async def reset_password(
     responses=public(),
     opt=AUTH_ENDPOINT,
 )
-async def verify_email(
-    data: VerifyEmailRequest, request: Req, verify_email: Inject[VerifyEmail]
-) -> None:
+async def verify_email(data: VerifyEmailRequest, request: Req, verify_email: Inject[VerifyEmail]) -> None:
     unwrap(
         await verify_email.execute(
             VerifyEmailCommand(
@@ -308,13 +282,9 @@ async def verify_email(
     responses=documented(409),
     opt={"idempotency": "unsupported"},
 )
-async def enroll_totp(
-    actor: Inject[Actor], enroll_totp: Inject[EnrollTotp]
-) -> TotpEnrollResponse:
+async def enroll_totp(actor: Inject[Actor], enroll_totp: Inject[EnrollTotp]) -> TotpEnrollResponse:
     enrolment = unwrap(await enroll_totp.execute(actor))
-    return TotpEnrollResponse(
-        secret=enrolment.secret, otpauth_uri=enrolment.otpauth_uri
-    )
+    return TotpEnrollResponse(secret=enrolment.secret, otpauth_uri=enrolment.otpauth_uri)
 
 
 @post(
@@ -328,9 +298,7 @@ async def enroll_totp(
 async def confirm_totp(
     data: TotpConfirmRequest, actor: Inject[Actor], confirm_totp: Inject[ConfirmTotp]
 ) -> RecoveryCodes:
-    codes = unwrap(
-        await confirm_totp.execute(actor, ConfirmTotpCommand(code=data.code))
-    )
+    codes = unwrap(await confirm_totp.execute(actor, ConfirmTotpCommand(code=data.code)))
     return RecoveryCodes(recovery_codes=codes)
 
 

@@ -28,11 +28,7 @@ async def live() -> Health:
     "/ready",
     summary="The database answers and its schema is current",
     opt=EXEMPT,
-    responses={
-        503: ResponseSpec(
-            Health, description="Not ready: a check failed", generate_examples=False
-        )
-    },
+    responses={503: ResponseSpec(Health, description="Not ready: a check failed", generate_examples=False)},
 )
 async def ready(readiness: Inject[ReadinessProbe]) -> Response[Health]:
     checks = await readiness.check()

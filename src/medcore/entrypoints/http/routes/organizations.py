@@ -24,11 +24,7 @@ from medcore.entrypoints.http.schemas.identity import (
 )
 
 Req = Request[Any, Any, Any]
-ETAG_HEADER = [
-    ResponseHeader(
-        name="ETag", description="The version, for If-Match", documentation_only=True
-    )
-]
+ETAG_HEADER = [ResponseHeader(name="ETag", description="The version, for If-Match", documentation_only=True)]
 
 
 @get(
@@ -38,13 +34,9 @@ ETAG_HEADER = [
     responses=documented(),
     response_headers=ETAG_HEADER,
 )
-async def get_current(
-    actor: Inject[Actor], get_organization: Inject[GetOrganization]
-) -> Response[OrganizationOut]:
+async def get_current(actor: Inject[Actor], get_organization: Inject[GetOrganization]) -> Response[OrganizationOut]:
     organization = unwrap(await get_organization.execute(actor))
-    return Response(
-        organization_out(organization), headers={"ETag": etag(organization.version)}
-    )
+    return Response(organization_out(organization), headers={"ETag": etag(organization.version)})
 
 
 @patch(
@@ -80,9 +72,7 @@ async def update_current(
         expected_version=expected_version(request),
     )
     organization = unwrap(await update_organization.execute(actor, command))
-    return Response(
-        organization_out(organization), headers={"ETag": etag(organization.version)}
-    )
+    return Response(organization_out(organization), headers={"ETag": etag(organization.version)})
 
 
 router = Router(

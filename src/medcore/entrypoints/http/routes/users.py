@@ -32,11 +32,7 @@ from medcore.entrypoints.http.schemas.identity import (
 )
 
 Req = Request[Any, Any, Any]
-ETAG_HEADER = [
-    ResponseHeader(
-        name="ETag", description="The version, for If-Match", documentation_only=True
-    )
-]
+ETAG_HEADER = [ResponseHeader(name="ETag", description="The version, for If-Match", documentation_only=True)]
 
 _FILTERS = {
     "role": one_of(*(r.value for r in Role)),
@@ -59,9 +55,7 @@ async def list_users(
     list_users: Inject[ListUsers],
     clock: Inject[Clock],
 ) -> UserList:
-    page = unwrap(
-        await list_users.execute(actor, parse_list_query(request, USER_LIST, _FILTERS))
-    )
+    page = unwrap(await list_users.execute(actor, parse_list_query(request, USER_LIST, _FILTERS)))
     now = clock.now()
     return UserList(items=[user_out(u, now) for u in page.items], page=page_info(page))
 
@@ -73,9 +67,7 @@ async def list_users(
     security=SECURED,
     responses=documented(409),
     response_headers=[
-        ResponseHeader(
-            name="Location", description="The new user", documentation_only=True
-        ),
+        ResponseHeader(name="Location", description="The new user", documentation_only=True),
         *ETAG_HEADER,
     ],
 )
@@ -161,9 +153,7 @@ async def deactivate_user(
     deactivate_user: Inject[DeactivateUser],
     clock: Inject[Clock],
 ) -> Response[UserOut]:
-    user = unwrap(
-        await deactivate_user.execute(actor, user_id, expected_version(request))
-    )
+    user = unwrap(await deactivate_user.execute(actor, user_id, expected_version(request)))
     return Response(user_out(user, clock.now()), headers={"ETag": etag(user.version)})
 
 

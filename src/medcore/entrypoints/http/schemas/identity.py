@@ -55,9 +55,7 @@ def login_response(
     outcome: TokenPair | MfaRequired,
 ) -> TokenResponse | MfaChallengeResponse:
     if isinstance(outcome, MfaRequired):
-        return MfaChallengeResponse(
-            mfa_token=outcome.mfa_token, expires_in=outcome.expires_in
-        )
+        return MfaChallengeResponse(mfa_token=outcome.mfa_token, expires_in=outcome.expires_in)
     return token_response(outcome)
 
 
@@ -247,9 +245,7 @@ class ApiKeyList(msgspec.Struct, frozen=True):
 
 class CreateApiKeyRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     name: ShortText
-    scopes: Annotated[
-        list[Annotated[str, msgspec.Meta(max_length=100)]], msgspec.Meta(max_length=100)
-    ]
+    scopes: Annotated[list[Annotated[str, msgspec.Meta(max_length=100)]], msgspec.Meta(max_length=100)]
     expires_at: datetime | None = None
 
 
@@ -300,20 +296,14 @@ def organization_out(organization: Organization) -> OrganizationOut:
     )
 
 
-class OrganizationSettingsPatch(
-    msgspec.Struct, frozen=True, forbid_unknown_fields=True
-):
+class OrganizationSettingsPatch(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     self_registration: bool | UnsetType = UNSET
-    mfa_required_roles: (
-        Annotated[list[Role], msgspec.Meta(max_length=10)] | UnsetType
-    ) = UNSET
+    mfa_required_roles: Annotated[list[Role], msgspec.Meta(max_length=10)] | UnsetType = UNSET
     lockout_threshold: int | UnsetType = UNSET
     lockout_minutes: int | UnsetType = UNSET
 
 
-class UpdateOrganizationRequest(
-    msgspec.Struct, frozen=True, forbid_unknown_fields=True
-):
+class UpdateOrganizationRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     name: ShortText | UnsetType = UNSET
     settings: OrganizationSettingsPatch | UnsetType = UNSET
 
@@ -339,9 +329,7 @@ class MeResponse(msgspec.Struct, frozen=True):
 def me_response(principal: CurrentPrincipal, now: datetime) -> MeResponse:
     organization = principal.organization
     return MeResponse(
-        organization=OrganizationRef(
-            id=organization.id, slug=organization.slug.value, name=organization.name
-        ),
+        organization=OrganizationRef(id=organization.id, slug=organization.slug.value, name=organization.name),
         permissions=sorted(principal.actor.permissions),
         mfa_enrollment_required=principal.actor.mfa_enrollment_required,
         role=principal.actor.role,

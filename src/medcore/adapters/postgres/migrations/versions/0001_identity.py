@@ -95,9 +95,7 @@ def upgrade() -> None:
             ["organizations.id"],
             name=op.f("fk_audit_events_organization_id_organizations"),
         ),
-        sa.PrimaryKeyConstraint(
-            "organization_id", "sequence", name=op.f("pk_audit_events")
-        ),
+        sa.PrimaryKeyConstraint("organization_id", "sequence", name=op.f("pk_audit_events")),
     )
     op.create_index(
         "ix_audit_events_organization_id_actor_id",
@@ -139,9 +137,7 @@ def upgrade() -> None:
         sa.Column("fingerprint", sa.Text(), nullable=False),
         sa.Column("status", sa.Text(), nullable=False),
         sa.Column("response_status", sa.SmallInteger(), nullable=True),
-        sa.Column(
-            "response_headers", postgresql.JSONB(astext_type=sa.Text()), nullable=True
-        ),
+        sa.Column("response_headers", postgresql.JSONB(astext_type=sa.Text()), nullable=True),
         sa.Column("response_body", sa.LargeBinary(), nullable=True),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -152,9 +148,7 @@ def upgrade() -> None:
             ["organizations.id"],
             name=op.f("fk_idempotency_keys_organization_id_organizations"),
         ),
-        sa.PrimaryKeyConstraint(
-            "organization_id", "principal", "key", name=op.f("pk_idempotency_keys")
-        ),
+        sa.PrimaryKeyConstraint("organization_id", "principal", "key", name=op.f("pk_idempotency_keys")),
     )
     op.create_index(
         "ix_idempotency_keys_expires_at",
@@ -174,9 +168,7 @@ def upgrade() -> None:
         sa.Column("password_hash", sa.Text(), nullable=True),
         sa.Column("password_changed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("email_verified_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column(
-            "failed_logins", sa.SmallInteger(), server_default="0", nullable=False
-        ),
+        sa.Column("failed_logins", sa.SmallInteger(), server_default="0", nullable=False),
         sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("totp_secret", sa.Text(), nullable=True),
         sa.Column("totp_confirmed_at", sa.DateTime(timezone=True), nullable=True),
@@ -197,9 +189,7 @@ def upgrade() -> None:
             name=op.f("fk_users_organization_id_organizations"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
-        sa.UniqueConstraint(
-            "organization_id", "email", name=op.f("uq_users_organization_id_email")
-        ),
+        sa.UniqueConstraint("organization_id", "email", name=op.f("uq_users_organization_id_email")),
     )
     op.create_index(
         "ix_users_organization_id_created_at",
@@ -228,9 +218,7 @@ def upgrade() -> None:
             ["organizations.id"],
             name=op.f("fk_action_tokens_organization_id_organizations"),
         ),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["users.id"], name=op.f("fk_action_tokens_user_id_users")
-        ),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_action_tokens_user_id_users")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_action_tokens")),
         sa.UniqueConstraint(
             "organization_id",
@@ -266,9 +254,7 @@ def upgrade() -> None:
             ["organizations.id"],
             name=op.f("fk_sessions_organization_id_organizations"),
         ),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["users.id"], name=op.f("fk_sessions_user_id_users")
-        ),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_sessions_user_id_users")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sessions")),
     )
     op.create_index(
@@ -297,9 +283,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("token_hash", name=op.f("pk_refresh_tokens")),
     )
-    op.create_index(
-        "ix_refresh_tokens_session_id", "refresh_tokens", ["session_id"], unique=False
-    )
+    op.create_index("ix_refresh_tokens_session_id", "refresh_tokens", ["session_id"], unique=False)
 
 
 def downgrade() -> None:
@@ -307,9 +291,7 @@ def downgrade() -> None:
     op.drop_table("refresh_tokens")
     op.drop_index("ix_sessions_organization_id_user_id", table_name="sessions")
     op.drop_table("sessions")
-    op.drop_index(
-        "ix_action_tokens_organization_id_user_id", table_name="action_tokens"
-    )
+    op.drop_index("ix_action_tokens_organization_id_user_id", table_name="action_tokens")
     op.drop_table("action_tokens")
     op.drop_index("ix_users_search", table_name="users")
     op.drop_index("ix_users_organization_id_created_at", table_name="users")
@@ -317,12 +299,8 @@ def downgrade() -> None:
     op.drop_index("ix_idempotency_keys_expires_at", table_name="idempotency_keys")
     op.drop_table("idempotency_keys")
     op.drop_table("audit_heads")
-    op.drop_index(
-        "ix_audit_events_organization_id_patient_id", table_name="audit_events"
-    )
-    op.drop_index(
-        "ix_audit_events_organization_id_occurred_at", table_name="audit_events"
-    )
+    op.drop_index("ix_audit_events_organization_id_patient_id", table_name="audit_events")
+    op.drop_index("ix_audit_events_organization_id_occurred_at", table_name="audit_events")
     op.drop_index("ix_audit_events_organization_id_actor_id", table_name="audit_events")
     op.drop_table("audit_events")
     op.drop_index("ix_api_keys_organization_id_created_at", table_name="api_keys")
