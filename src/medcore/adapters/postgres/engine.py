@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
 
 
 def normalise_url(url: str) -> URL:
@@ -22,7 +23,15 @@ def normalise_url(url: str) -> URL:
     return parsed
 
 
-def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10, echo: bool = False) -> AsyncEngine:
+def create_engine(
+    url: str, *, pool_size: int = 10, max_overflow: int = 10, pooled: bool = True, echo: bool = False
+) -> AsyncEngine:
+    """``pooled=False`` opens a connection per unit of work: for callers that run each
+    request on a new event loop (pooled asyncio connections belong to one loop)."""
+    if not pooled:
+        return create_async_engine(
+            normalise_url(url), poolclass=NullPool, echo=echo, connect_args={"application_name": "medcore"}
+        )
     return create_async_engine(
         normalise_url(url),
         pool_size=pool_size,

@@ -49,7 +49,7 @@ class JwtTokenSigner:
             )
         except jwt.PyJWTError:
             return None
-        # Expiry is checked against the injected clock, not the machine's.
+        # Times are checked against the injected clock, not the machine's.
         if payload.get("typ") != typ or int(payload["exp"]) + _LEEWAY_SECONDS <= now.timestamp():
             return None
         return payload

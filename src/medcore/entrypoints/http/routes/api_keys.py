@@ -8,6 +8,7 @@ from uuid import UUID
 
 from litestar import Request, Response, Router, delete, get, post
 from litestar.datastructures import ResponseHeader
+from litestar.params import FromPath, JSONBody
 
 from medcore.application.identity.create_api_key import (
     CreateApiKey,
@@ -66,7 +67,7 @@ async def list_api_keys(
     response_headers=[ResponseHeader(name="Location", description="The new key", documentation_only=True)],
 )
 async def create_api_key(
-    data: CreateApiKeyRequest,
+    data: JSONBody[CreateApiKeyRequest],
     actor: Inject[Actor],
     create_api_key: Inject[CreateApiKey],
     clock: Inject[Clock],
@@ -94,12 +95,12 @@ async def create_api_key(
     opt=SECRET_ONCE,
 )
 async def rotate_api_key(
-    api_key_id: UUID,
+    api_key_id: FromPath[UUID],
     request: Req,
     actor: Inject[Actor],
     rotate_api_key: Inject[RotateApiKey],
     clock: Inject[Clock],
-    data: RotateApiKeyRequest | None = None,
+    data: JSONBody[RotateApiKeyRequest | None] = None,
 ) -> ApiKeyIssued:
     overlap = timedelta(minutes=(data or RotateApiKeyRequest()).overlap_minutes)
     issued = unwrap(
@@ -122,7 +123,9 @@ async def rotate_api_key(
     security=SECURED,
     responses=documented(404, 409),
 )
-async def revoke_api_key(api_key_id: UUID, actor: Inject[Actor], revoke_api_key: Inject[RevokeApiKey]) -> None:
+async def revoke_api_key(
+    api_key_id: FromPath[UUID], actor: Inject[Actor], revoke_api_key: Inject[RevokeApiKey]
+) -> None:
     unwrap(await revoke_api_key.execute(actor, api_key_id))
 
 

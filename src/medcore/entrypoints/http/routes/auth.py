@@ -6,6 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Request, Router, delete, get, post
+from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
 from medcore.application.identity.change_password import (
@@ -79,7 +80,9 @@ Req = Request[Any, Any, Any]
     responses=public(401, 423),
     opt=AUTH_ENDPOINT,
 )
-async def login(data: LoginRequest, request: Req, login: Inject[Login]) -> TokenResponse | MfaChallengeResponse:
+async def login(
+    data: JSONBody[LoginRequest], request: Req, login: Inject[Login]
+) -> TokenResponse | MfaChallengeResponse:
     result = await login.execute(
         LoginCommand(
             organization=data.organization,
@@ -98,7 +101,7 @@ async def login(data: LoginRequest, request: Req, login: Inject[Login]) -> Token
     responses=public(401, 423),
     opt=AUTH_ENDPOINT,
 )
-async def verify_mfa(data: MfaVerifyRequest, request: Req, verify_mfa: Inject[VerifyMfa]) -> TokenResponse:
+async def verify_mfa(data: JSONBody[MfaVerifyRequest], request: Req, verify_mfa: Inject[VerifyMfa]) -> TokenResponse:
     result = await verify_mfa.execute(
         VerifyMfaCommand(mfa_token=data.mfa_token, code=data.code, meta=meta_of(request.scope))
     )
@@ -113,7 +116,7 @@ async def verify_mfa(data: MfaVerifyRequest, request: Req, verify_mfa: Inject[Ve
     responses=public(401),
     opt=AUTH_ENDPOINT,
 )
-async def refresh(data: RefreshRequest, request: Req, refresh: Inject[RefreshSession]) -> TokenResponse:
+async def refresh(data: JSONBody[RefreshRequest], request: Req, refresh: Inject[RefreshSession]) -> TokenResponse:
     result = await refresh.execute(RefreshCommand(refresh_token=data.refresh_token, meta=meta_of(request.scope)))
     return token_response(unwrap(result))
 
@@ -148,7 +151,9 @@ async def list_sessions(actor: Inject[Actor], list_sessions: Inject[ListSessions
     security=SECURED,
     responses=documented(404),
 )
-async def revoke_session(session_id: UUID, actor: Inject[Actor], revoke_session: Inject[RevokeSession]) -> None:
+async def revoke_session(
+    session_id: FromPath[UUID], actor: Inject[Actor], revoke_session: Inject[RevokeSession]
+) -> None:
     unwrap(await revoke_session.execute(actor, session_id))
 
 
@@ -173,7 +178,9 @@ async def me(actor: Inject[Actor], get_current_user: Inject[GetCurrentUser], clo
     responses=public(403),
     opt=AUTH_ENDPOINT,
 )
-async def register(data: RegisterRequest, request: Req, register_patient: Inject[RegisterPatient]) -> Accepted:
+async def register(
+    data: JSONBody[RegisterRequest], request: Req, register_patient: Inject[RegisterPatient]
+) -> Accepted:
     unwrap(
         await register_patient.execute(
             RegisterPatientCommand(
@@ -199,7 +206,7 @@ async def register(data: RegisterRequest, request: Req, register_patient: Inject
     opt={"rate_limit": "auth"},
 )
 async def change_password(
-    data: ChangePasswordRequest,
+    data: JSONBody[ChangePasswordRequest],
     actor: Inject[Actor],
     change_password: Inject[ChangePassword],
 ) -> None:
@@ -220,7 +227,7 @@ async def change_password(
     opt=AUTH_ENDPOINT,
 )
 async def forgot_password(
-    data: ForgotPasswordRequest, request: Req, forgot_password: Inject[ForgotPassword]
+    data: JSONBody[ForgotPasswordRequest], request: Req, forgot_password: Inject[ForgotPassword]
 ) -> Accepted:
     unwrap(
         await forgot_password.execute(
@@ -242,7 +249,9 @@ async def forgot_password(
     responses=public(),
     opt=AUTH_ENDPOINT,
 )
-async def reset_password(data: ResetPasswordRequest, request: Req, reset_password: Inject[ResetPassword]) -> None:
+async def reset_password(
+    data: JSONBody[ResetPasswordRequest], request: Req, reset_password: Inject[ResetPassword]
+) -> None:
     unwrap(
         await reset_password.execute(
             ResetPasswordCommand(
@@ -262,7 +271,7 @@ async def reset_password(data: ResetPasswordRequest, request: Req, reset_passwor
     responses=public(),
     opt=AUTH_ENDPOINT,
 )
-async def verify_email(data: VerifyEmailRequest, request: Req, verify_email: Inject[VerifyEmail]) -> None:
+async def verify_email(data: JSONBody[VerifyEmailRequest], request: Req, verify_email: Inject[VerifyEmail]) -> None:
     unwrap(
         await verify_email.execute(
             VerifyEmailCommand(
@@ -296,7 +305,7 @@ async def enroll_totp(actor: Inject[Actor], enroll_totp: Inject[EnrollTotp]) -> 
     opt={"idempotency": "unsupported", "rate_limit": "auth"},
 )
 async def confirm_totp(
-    data: TotpConfirmRequest, actor: Inject[Actor], confirm_totp: Inject[ConfirmTotp]
+    data: JSONBody[TotpConfirmRequest], actor: Inject[Actor], confirm_totp: Inject[ConfirmTotp]
 ) -> RecoveryCodes:
     codes = unwrap(await confirm_totp.execute(actor, ConfirmTotpCommand(code=data.code)))
     return RecoveryCodes(recovery_codes=codes)

@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar import Request, Response, Router, get, patch
 from litestar.datastructures import ResponseHeader
+from litestar.params import JSONBody
 from msgspec import UNSET
 
 from medcore.application.identity.get_organization import GetOrganization
@@ -49,7 +50,7 @@ async def get_current(actor: Inject[Actor], get_organization: Inject[GetOrganiza
     response_headers=ETAG_HEADER,
 )
 async def update_current(
-    data: UpdateOrganizationRequest,
+    data: JSONBody[UpdateOrganizationRequest],
     request: Req,
     actor: Inject[Actor],
     update_organization: Inject[UpdateOrganization],

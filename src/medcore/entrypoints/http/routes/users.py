@@ -7,6 +7,7 @@ from uuid import UUID
 
 from litestar import Request, Response, Router, get, patch, post
 from litestar.datastructures import ResponseHeader
+from litestar.params import FromPath, JSONBody
 from msgspec import UNSET
 
 from medcore.application.identity.create_user import CreateUser, CreateUserCommand
@@ -72,7 +73,7 @@ async def list_users(
     ],
 )
 async def create_user(
-    data: CreateUserRequest,
+    data: JSONBody[CreateUserRequest],
     actor: Inject[Actor],
     create_user: Inject[CreateUser],
     clock: Inject[Clock],
@@ -104,7 +105,7 @@ async def create_user(
     response_headers=ETAG_HEADER,
 )
 async def get_user(
-    user_id: UUID, actor: Inject[Actor], get_user: Inject[GetUser], clock: Inject[Clock]
+    user_id: FromPath[UUID], actor: Inject[Actor], get_user: Inject[GetUser], clock: Inject[Clock]
 ) -> Response[UserOut]:
     user = unwrap(await get_user.execute(actor, user_id))
     return Response(user_out(user, clock.now()), headers={"ETag": etag(user.version)})
@@ -119,8 +120,8 @@ async def get_user(
     response_headers=ETAG_HEADER,
 )
 async def update_user(
-    user_id: UUID,
-    data: UpdateUserRequest,
+    user_id: FromPath[UUID],
+    data: JSONBody[UpdateUserRequest],
     request: Req,
     actor: Inject[Actor],
     update_user: Inject[UpdateUser],
@@ -147,7 +148,7 @@ async def update_user(
     response_headers=ETAG_HEADER,
 )
 async def deactivate_user(
-    user_id: UUID,
+    user_id: FromPath[UUID],
     request: Req,
     actor: Inject[Actor],
     deactivate_user: Inject[DeactivateUser],
