@@ -8,7 +8,7 @@ from argon2 import PasswordHasher as Argon2
 from argon2 import Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-# OWASP's minimum for argon2id (19 MiB, 2 iterations, 1 lane): ~25 ms on this hardware
+# OWASP's minimum for argon2id (19 MiB, 2 iterations, 1 lane): ~20 ms on this hardware
 # class, where argon2-cffi's defaults (64 MiB, t=3, p=4) cost ~230 ms and cap logins near
 # 8 per second on two cores. See docs/adr/0005-password-hashing.md.
 MEMORY_KIB = 19 * 1024
