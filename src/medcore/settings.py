@@ -80,7 +80,7 @@ def _raw_values(environ: Mapping[str, str]) -> dict[str, object]:
         key = name[len(PREFIX) :].lower()
         if key.endswith("_file") and key[: -len("_file")] in _FILE_SETTINGS:
             field = key[: -len("_file")]
-            if _env_name(field) in environ:
+            if environ.get(_env_name(field)):
                 raise SettingsError(f"Set {_env_name(field)} or {name}, not both.")
             try:
                 value = Path(value).read_text().strip()

@@ -302,10 +302,14 @@ class FakeSessions(_Versioned):
     ) -> int:
         count = 0
         for session in self._table.values():
-            if session.organization_id == organization_id and session.user_id == user_id and session.id != keep:
-                if session.revoke(now, reason):
-                    session.version += 1
-                    count += 1
+            if (
+                session.organization_id == organization_id
+                and session.user_id == user_id
+                and session.id != keep
+                and session.revoke(now, reason)
+            ):
+                session.version += 1
+                count += 1
         return count
 
     async def save(self, session: Session) -> bool:
@@ -357,10 +361,14 @@ class FakeActionTokens(_Versioned):
         self, organization_id: UUID, user_id: UUID, purpose: TokenPurpose, now: datetime
     ) -> None:
         for token in self._table.values():
-            if token.organization_id == organization_id and token.user_id == user_id and token.purpose is purpose:
-                if token.used_at is None:
-                    token.used_at = now
-                    token.version += 1
+            if (
+                token.organization_id == organization_id
+                and token.user_id == user_id
+                and token.purpose is purpose
+                and token.used_at is None
+            ):
+                token.used_at = now
+                token.version += 1
 
 
 class FakeAuditTrail:

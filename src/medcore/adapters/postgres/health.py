@@ -26,7 +26,14 @@ class PgReadiness:
             async with asyncio.timeout(self._timeout):
                 transaction = await self._database.begin()
                 try:
-                    rows = (await transaction.connection.execute(text("SELECT version_num FROM alembic_version"))).all()
+                    connection = transaction.connection
+                    # A database never migrated has no version table: reachable, migrations pending.
+                    versioned = (await connection.execute(text("SELECT to_regclass('alembic_version')"))).scalar()
+                    rows = (
+                        (await connection.execute(text("SELECT version_num FROM alembic_version"))).all()
+                        if versioned is not None
+                        else []
+                    )
                 finally:
                     await transaction.close()
         except (SQLAlchemyError, OSError, TimeoutError):

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from returns.result import Failure, Result, Success
-from sqlalchemy import ColumnElement, DateTime, Select, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, DateTime, Select, String, and_, false, func, or_, select
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -51,6 +51,8 @@ def _decode_value(column: ColumnElement[Any], value: object) -> object:
         return datetime.fromisoformat(str(value))
     if isinstance(column.type, PgUUID):
         return UUID(str(value))
+    if isinstance(column.type, String) and (not isinstance(value, str) or "\x00" in value):
+        raise ValueError("bad cursor value")  # PostgreSQL would refuse to compare it: a 500
     return value
 
 

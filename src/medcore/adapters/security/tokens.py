@@ -44,13 +44,18 @@ class JwtTokenSigner:
                 issuer=self._issuer,
                 options={
                     "verify_exp": False,
+                    "verify_iat": False,
                     "require": ["exp", "iat", "iss", "aud", "typ"],
                 },
             )
         except jwt.PyJWTError:
             return None
         # Times are checked against the injected clock, not the machine's.
-        if payload.get("typ") != typ or int(payload["exp"]) + _LEEWAY_SECONDS <= now.timestamp():
+        if (
+            payload.get("typ") != typ
+            or int(payload["exp"]) + _LEEWAY_SECONDS <= now.timestamp()
+            or int(payload["iat"]) > now.timestamp() + _LEEWAY_SECONDS
+        ):
             return None
         return payload
 

@@ -58,6 +58,9 @@ class ChangePassword:
             assert user is not None
             assert organization is not None
             now = self._clock.now()
+            gate = user.check_can_sign_in(now)
+            if isinstance(gate, Failure) and user.is_locked(now):
+                return Failure(gate.failure())  # no guessing the current password while locked
             if user.password_hash is None or not self._hasher.verify(user.password_hash, command.current_password):
                 locked = user.record_failed_login(now, lockout_policy(organization))
                 await uow.users.save(user)

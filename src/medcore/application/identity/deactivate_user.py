@@ -12,7 +12,7 @@ from medcore.application.shared.authorization import authorize
 from medcore.application.shared.unit_of_work import UnitOfWorkFactory
 from medcore.domain.identity.permissions import Permission, Role
 from medcore.domain.identity.session import RevocationReason
-from medcore.domain.identity.user import User
+from medcore.domain.identity.user import User, UserStatus
 from medcore.domain.shared.errors import (
     DomainError,
     conflict,
@@ -64,7 +64,10 @@ class DeactivateUser:
                             "Only an owner can deactivate an owner.",
                         )
                     )
-                if await uow.users.count_active_owners(actor.organization_id) <= 1:
+                # Owner changes are serialised on the organization row, so two owners cannot
+                # remove each other at the same moment and leave the organization with none.
+                await uow.organizations.get(actor.organization_id, lock=True)
+                if user.status is UserStatus.ACTIVE and await uow.users.count_active_owners(actor.organization_id) <= 1:
                     return Failure(LAST_OWNER)
             now = self._clock.now()
             deactivated = user.deactivate(now)

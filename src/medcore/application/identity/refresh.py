@@ -54,9 +54,10 @@ class RefreshSession:
             if user is None or user.status is not UserStatus.ACTIVE:
                 return Failure(INVALID_REFRESH_TOKEN)
             refresh = new_refresh_token(self._secrets)
+            already_revoked = session.revoked_at is not None
             rotated = session.rotate(generation, refresh.digest, now)
             if isinstance(rotated, Failure):
-                if session.revoked_reason is RevocationReason.REFRESH_TOKEN_REUSE and session.revoked_at == now:
+                if not already_revoked and session.revoked_reason is RevocationReason.REFRESH_TOKEN_REUSE:
                     await uow.sessions.save(session)
                     await uow.audit.record(
                         anonymous_entry(

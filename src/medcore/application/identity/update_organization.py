@@ -52,7 +52,7 @@ class UpdateOrganization:
                 return Failure(version_mismatch("organization"))
             now = self._clock.now()
             details: dict[str, str | int | bool | None] = {}
-            if command.name is not None:
+            if command.name is not None and " ".join(command.name.split()) != organization.name:
                 renamed = organization.rename(command.name, now)
                 if isinstance(renamed, Failure):
                     return Failure(renamed.failure())

@@ -91,6 +91,8 @@ class UpdateUser:
                 now=now,
             )
             if command.role is not None and command.role is not user.role:
+                if user.role is Role.OWNER:  # serialise owner changes (see DeactivateUser)
+                    await uow.organizations.get(actor.organization_id, lock=True)
                 if (
                     user.role is Role.OWNER
                     and user.status is UserStatus.ACTIVE

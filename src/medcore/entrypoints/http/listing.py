@@ -80,6 +80,9 @@ def parse_list_query(
             issues.append(FieldIssue(name, "Give this filter once."))
             continue
         convert = (converters or {}).get(name, str)
+        if "\x00" in values[0]:  # PostgreSQL text cannot hold it
+            issues.append(FieldIssue(name, "Invalid value."))
+            continue
         try:
             filters[name] = convert(values[0])
         except ValueError as exc:

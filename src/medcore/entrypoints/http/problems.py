@@ -6,6 +6,7 @@ its cause beyond the request id; the log has the details.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
@@ -152,7 +153,10 @@ def problem_response(
     request_id = None
     instance = None
     if request is not None:
-        request_id = request.scope.get("state", {}).get("request_id")
+        # Unmatched routes (404, 405) never reach the context middleware: fix the id here too.
+        from medcore.entrypoints.http.context import request_id_of
+
+        request_id = request_id_of(request.scope)
         instance = request.url.path
     document: dict[str, Any] = msgspec.to_builtins(
         Problem(
@@ -192,11 +196,19 @@ def _refusal_handler(request: Request[Any, Any, Any], exc: DomainRefusal) -> Res
     return _problem_error_handler(request, ProblemError.from_domain(exc.error))
 
 
+_NAMED_FIELD = re.compile(r"(?:missing required field|unknown field) `([^`]+)`")
+
+
 def _field_of(entry: Mapping[str, Any]) -> str:
     key = str(entry.get("key") or "")
     source = entry.get("source")
     if source == "body":
-        return key.removeprefix("$.") or "body"
+        path = key.removeprefix("$.")
+        path = "" if path == "data" else path  # the body parameter itself, not a field
+        named = _NAMED_FIELD.search(str(entry.get("message", "")))
+        if named:  # a missing or unknown field is named in the message, not the path
+            path = f"{path}.{named.group(1)}" if path else named.group(1)
+        return path or "body"
     return key or "request"
 
 
