@@ -50,7 +50,8 @@ class Authenticate:
                     actor_type=ActorType.USER,
                     id=user.id,
                     role=user.role,
-                    permissions=user.permissions,
+                    # Until the required MFA is enrolled, the account may only enrol (and sign out).
+                    permissions=frozenset() if enrolment_due else user.permissions,
                     session_id=session.id,
                     mfa_enrollment_required=enrolment_due,
                     meta=meta,

@@ -86,5 +86,9 @@ class RefreshSession:
                     resource_id=session.id,
                 )
             )
+            organization = await uow.organizations.get(session.organization_id)
+            enrolment_due = organization is not None and organization.requires_mfa(user.role) and not user.mfa_enabled
             await uow.commit()
-            return Success(token_pair(session, refresh.secret, self._signer, self._config, now))
+            return Success(
+                token_pair(session, refresh.secret, self._signer, self._config, now, mfa_enrollment_required=enrolment_due)
+            )
