@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from sqlalchemy import delete, select, update
@@ -15,6 +15,8 @@ from medcore.application.platform.idempotency import (
     IdempotencyRecord,
     StoredResponse,
 )
+
+ABANDONED_AFTER = timedelta(minutes=1)  # an unfinished claim older than this was abandoned
 
 
 def _where(organization_id: UUID, principal: str, key: str):  # type: ignore[no-untyped-def]
@@ -41,9 +43,15 @@ class PgIdempotencyStore:
         try:
             connection = transaction.connection
             await connection.execute(
+                # Expired keys are gone; a claim whose request never finished (a killed process)
+                # is abandoned after a minute rather than blocking the key for a day.
                 delete(t.idempotency_keys).where(
                     _where(organization_id, principal, key),
-                    t.idempotency_keys.c.expires_at <= now,
+                    (t.idempotency_keys.c.expires_at <= now)
+                    | (
+                        (t.idempotency_keys.c.status == "in_progress")
+                        & (t.idempotency_keys.c.updated_at <= now - ABANDONED_AFTER)
+                    ),
                 )
             )
             inserted = await connection.execute(

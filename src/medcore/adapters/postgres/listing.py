@@ -32,8 +32,8 @@ INVALID_CURSOR = field_invalid(
 )
 
 
-def _sort_signature(keys: Sequence[SortKey]) -> str:
-    return ",".join(("-" if k.descending else "") + k.field for k in keys)
+def _sort_signature(keys: Sequence[SortKey], scope: str = "") -> str:
+    return scope + ":" + ",".join(("-" if k.descending else "") + k.field for k in keys)
 
 
 def _encode_value(value: object) -> object:
@@ -56,19 +56,21 @@ def _decode_value(column: ColumnElement[Any], value: object) -> object:
     return value
 
 
-def encode_cursor(keys: Sequence[SortKey], values: Sequence[object]) -> str:
+def encode_cursor(keys: Sequence[SortKey], values: Sequence[object], scope: str = "") -> str:
     raw = json.dumps(
-        {"s": _sort_signature(keys), "v": [_encode_value(v) for v in values]},
+        {"s": _sort_signature(keys, scope), "v": [_encode_value(v) for v in values]},
         separators=(",", ":"),
     )
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, keys: Sequence[SortKey], columns: Sequence[ColumnElement[Any]]) -> list[object] | None:
+def decode_cursor(
+    cursor: str, keys: Sequence[SortKey], columns: Sequence[ColumnElement[Any]], scope: str = ""
+) -> list[object] | None:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         data = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if not isinstance(data, dict) or data.get("s") != _sort_signature(keys):
+        if not isinstance(data, dict) or data.get("s") != _sort_signature(keys, scope):
             return None
         values = data.get("v")
         if not isinstance(values, list) or len(values) != len(columns):
@@ -109,12 +111,13 @@ async def keyset_page(
     default_sort: SortKey,
     count: bool = True,
 ) -> Result[Page[T], DomainError]:
+    scope = getattr(getattr(tiebreaker, "table", None), "name", "")  # a cursor serves one list only
     keys = list(query.sort) or [default_sort]
     keys.append(SortKey("id", descending=keys[-1].descending))
     columns = [sortable[k.field] for k in keys[:-1]] + [tiebreaker]
     statement = base
     if query.cursor:
-        values = decode_cursor(query.cursor, keys, columns)
+        values = decode_cursor(query.cursor, keys, columns, scope)
         if values is None:
             return Failure(INVALID_CURSOR)
         statement = statement.where(_after(columns, keys, values))
@@ -125,7 +128,7 @@ async def keyset_page(
     next_cursor = None
     if has_more and rows:
         last = rows[-1]
-        next_cursor = encode_cursor(keys, [last[c.key] for c in columns])
+        next_cursor = encode_cursor(keys, [last[c.key] for c in columns], scope)
     total = None
     if count:
         total = (

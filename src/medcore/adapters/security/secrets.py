@@ -44,6 +44,8 @@ class PyOtpTotp:
         return pyotp.TOTP(secret, interval=self.interval).provisioning_uri(name=account, issuer_name=issuer)
 
     def matching_step(self, secret: str, code: str, now: datetime) -> int | None:
+        if not (code.isascii() and code.isdigit()):
+            return None  # never a code; and compare_digest raises TypeError on non-ASCII text
         totp = pyotp.TOTP(secret, interval=self.interval)
         current = totp.timecode(now)
         for step in (current, current - 1, current + 1):

@@ -71,6 +71,26 @@ def _credentials(headers: Headers) -> tuple[str, str] | None:
     return None
 
 
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+def _require_json_body(scope: Scope, headers: Headers) -> None:
+    """Request bodies are JSON (routes may declare other media types in ``opt["accepts"]``)."""
+    if scope.get("method") not in _BODY_METHODS:
+        return
+    has_body = headers.get("content-length", "0") not in ("", "0") or "transfer-encoding" in headers
+    if not has_body:
+        return
+    media_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    handler = scope.get("route_handler")
+    accepted = tuple(handler.opt.get("accepts", ())) if handler is not None else ()
+    if media_type == "application/json" or media_type.endswith("+json") or media_type in accepted:
+        return
+    raise ProblemError(
+        415, "unsupported_media_type", "Send the request body as JSON, with 'Content-Type: application/json'."
+    )
+
+
 class RequestContextMiddleware:
     """Request id, client meta, authentication, structured-log context."""
 
@@ -94,6 +114,7 @@ class RequestContextMiddleware:
         )
         current["meta"] = meta
         structlog.contextvars.bind_contextvars(request_id=request_id)
+        _require_json_body(scope, headers)
         try:
             credentials = _credentials(headers)
             if credentials is not None:

@@ -212,10 +212,18 @@ def _field_of(entry: Mapping[str, Any]) -> str:
     return key or "request"
 
 
+def _friendly(message: str) -> str:
+    if "^[^\\x00]*$" in message or "^[^\x00]*$" in message:
+        return "Text must not contain NUL characters."
+    return message
+
+
 def _validation_handler(request: Request[Any, Any, Any], exc: ValidationException) -> Response[bytes]:
     extra = exc.extra if isinstance(exc.extra, list) else []
     errors = [
-        FieldIssue(_field_of(e), str(e.get("message", "Invalid value."))) for e in extra if isinstance(e, Mapping)
+        FieldIssue(_field_of(e), _friendly(str(e.get("message", "Invalid value."))))
+        for e in extra
+        if isinstance(e, Mapping)
     ]
     malformed = any("malformed" in issue.message.lower() or "json is" in issue.message.lower() for issue in errors)
     if malformed or (not errors and "malformed" in (exc.detail or "").lower()):

@@ -200,9 +200,10 @@ async def register(
     "/password/change",
     status_code=HTTP_204_NO_CONTENT,
     summary="Change my password",
-    description="Signs out every other session of the account.",
+    description="Signs out every other session of the account. Wrong current passwords count towards the "
+    "lockout (423), as failed sign-ins do.",
     security=SECURED,
-    responses=documented(),
+    responses=documented(423),
     opt={"rate_limit": "auth"},
 )
 async def change_password(
