@@ -6,9 +6,10 @@ from typing import Any
 
 import pytest
 
+from medcore.adapters.postgres.database import SavepointDatabase
 from medcore.container import Container
 from tests.integration.conftest import ControlledClock
-from tests.integration.helpers import PASSWORD, Client, bearer, make_tenant, owner_token, token_for
+from tests.integration.helpers import PASSWORD, Client, audit_events, bearer, make_tenant, owner_token, token_for
 
 
 async def patch(client: Client, token: str, body: dict[str, Any], **headers: str) -> Any:
@@ -25,7 +26,7 @@ async def test_get_current_answers_the_organization_and_its_settings(client: Cli
     body = response.json()
     assert body["id"] == str(tenant.organization_id)
     assert body["slug"] == tenant.slug
-    assert body["settings"] == {
+    assert _identity_settings(body) == {
         "self_registration": False,
         "mfa_required_roles": [],
         "lockout_threshold": 5,
@@ -49,7 +50,7 @@ async def test_patch_renames_and_merges_settings(client: Client, container: Cont
     assert renamed.json()["settings"] == before["settings"]
     assert tuned.status_code == 200
     assert tuned.json()["name"] == "Harbour Clinic"
-    assert tuned.json()["settings"] == {
+    assert _identity_settings(tuned.json()) == {
         "self_registration": True,
         "mfa_required_roles": ["admin", "practitioner"],
         "lockout_threshold": 5,
@@ -184,3 +185,62 @@ async def test_an_admin_may_change_the_organization(client: Client, container: C
 async def test_the_organization_needs_authentication(client: Client) -> None:
     assert (await client.get("/api/v1/organizations/current")).status_code == 401
     assert (await client.patch("/api/v1/organizations/current", json={"name": "X"})).status_code == 401
+
+
+def _identity_settings(body: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in body["settings"].items() if k not in ("scheduling", "patients")}
+
+
+async def test_scheduling_and_patient_portal_settings_have_defaults_and_merge(
+    client: Client, container: Container, db: SavepointDatabase
+) -> None:
+    tenant = await make_tenant(container)
+    headers = bearer(await owner_token(client, tenant))
+    current = (await client.get("/api/v1/organizations/current", headers=headers)).json()["settings"]
+    assert current["scheduling"] == {
+        "slot_granularity_minutes": 5,
+        "min_notice_minutes": 120,
+        "max_horizon_days": 180,
+        "patient_overlap_allowed": False,
+        "late_cancel_window_minutes": 1440,
+        "reminder_offsets_minutes": [1440, 120],
+        "calendar_detail": "busy",
+    }
+    assert current["patients"]["history_visible"] is True
+
+    changed = await client.patch(
+        "/api/v1/organizations/current",
+        json={
+            "settings": {
+                "scheduling": {"slot_granularity_minutes": 15, "reminder_offsets_minutes": [60, 2880]},
+                "patients": {"editable_fields": ["phone"]},
+            }
+        },
+        headers=headers,
+    )
+
+    assert changed.status_code == 200, changed.text
+    settings = changed.json()["settings"]
+    assert settings["scheduling"]["slot_granularity_minutes"] == 15
+    assert settings["scheduling"]["reminder_offsets_minutes"] == [2880, 60]
+    assert settings["scheduling"]["max_horizon_days"] == 180
+    assert settings["patients"]["editable_fields"] == ["phone"]
+    events = [e for e in await audit_events(db, tenant.organization_id) if e["action"] == "organization.update"]
+    assert events[-1]["details"]["settings.scheduling.slot_granularity_minutes"] == 15
+
+
+async def test_invalid_scheduling_settings_are_refused_naming_the_field(client: Client, container: Container) -> None:
+    tenant = await make_tenant(container)
+    headers = bearer(await owner_token(client, tenant))
+
+    response = await client.patch(
+        "/api/v1/organizations/current",
+        json={
+            "settings": {"scheduling": {"slot_granularity_minutes": 7}, "patients": {"editable_fields": ["birth_date"]}}
+        },
+        headers=headers,
+    )
+
+    assert response.status_code == 422
+    fields = {e["field"] for e in response.json()["errors"]}
+    assert fields == {"settings.scheduling.slot_granularity_minutes", "settings.patients.editable_fields"}

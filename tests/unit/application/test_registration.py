@@ -9,7 +9,7 @@ from medcore.application.identity.verify_email import VerifyEmailCommand
 from medcore.domain.audit.entry import Outcome
 from medcore.domain.identity.action_token import INVALID_TOKEN
 from medcore.domain.identity.organization import OrganizationSettings
-from medcore.domain.identity.permissions import Role
+from medcore.domain.identity.permissions import Permission, Role, permissions_of
 from medcore.domain.identity.user import INVALID_CREDENTIALS, UserStatus
 from medcore.domain.shared.errors import ErrorKind
 from tests.unit.application.world import META, PASSWORD, Tenant, World, err, ok
@@ -63,7 +63,8 @@ async def test_a_registered_patient_cannot_sign_in_until_the_email_is_verified(w
     assert world.user(patient.id).email_verified_at == world.clock.now()
     pair, actor = await world.sign_in(tenant.slug, PATIENT_EMAIL)
     assert isinstance(pair, TokenPair)
-    assert actor.permissions == frozenset()
+    assert actor.permissions == permissions_of(Role.PATIENT)
+    assert Permission.USERS_READ not in actor.permissions
     trail = [(e.action, e.outcome) for e in world.store.audit if e.actor_id == patient.id]
     assert trail == [
         ("auth.register", Outcome.SUCCESS),

@@ -24,6 +24,8 @@ from medcore.domain.identity.organization import (
 from medcore.domain.identity.permissions import Permission, Role
 from medcore.domain.identity.session import RevocationReason, Session
 from medcore.domain.identity.user import TotpState, User, UserStatus
+from medcore.domain.patients.policy import PatientPortalPolicy
+from medcore.domain.scheduling.policy import SchedulingPolicy
 from medcore.domain.shared.errors import DomainError, conflict
 from medcore.domain.shared.listing import ListQuery, Page, SortKey
 
@@ -45,6 +47,19 @@ def settings_to_json(settings: OrganizationSettings) -> dict[str, Any]:
         "mfa_required_roles": sorted(r.value for r in settings.mfa_required_roles),
         "lockout_threshold": settings.lockout_threshold,
         "lockout_minutes": settings.lockout_minutes,
+        "scheduling": {
+            "slot_granularity_minutes": settings.scheduling.slot_granularity_minutes,
+            "min_notice_minutes": settings.scheduling.min_notice_minutes,
+            "max_horizon_days": settings.scheduling.max_horizon_days,
+            "patient_overlap_allowed": settings.scheduling.patient_overlap_allowed,
+            "late_cancel_window_minutes": settings.scheduling.late_cancel_window_minutes,
+            "reminder_offsets_minutes": list(settings.scheduling.reminder_offsets_minutes),
+            "calendar_detail": settings.scheduling.calendar_detail,
+        },
+        "patients": {
+            "editable_fields": sorted(settings.patients.editable_fields),
+            "history_visible": settings.patients.history_visible,
+        },
     }
 
 
@@ -57,6 +72,31 @@ def settings_from_json(data: Mapping[str, Any]) -> OrganizationSettings:
         else defaults.mfa_required_roles,
         lockout_threshold=int(data.get("lockout_threshold", defaults.lockout_threshold)),
         lockout_minutes=int(data.get("lockout_minutes", defaults.lockout_minutes)),
+        scheduling=_scheduling_from_json(data.get("scheduling", {})),
+        patients=_patients_from_json(data.get("patients", {})),
+    )
+
+
+def _scheduling_from_json(data: Mapping[str, Any]) -> SchedulingPolicy:
+    defaults = SchedulingPolicy()
+    return SchedulingPolicy(
+        slot_granularity_minutes=int(data.get("slot_granularity_minutes", defaults.slot_granularity_minutes)),
+        min_notice_minutes=int(data.get("min_notice_minutes", defaults.min_notice_minutes)),
+        max_horizon_days=int(data.get("max_horizon_days", defaults.max_horizon_days)),
+        patient_overlap_allowed=bool(data.get("patient_overlap_allowed", defaults.patient_overlap_allowed)),
+        late_cancel_window_minutes=int(data.get("late_cancel_window_minutes", defaults.late_cancel_window_minutes)),
+        reminder_offsets_minutes=tuple(
+            int(m) for m in data.get("reminder_offsets_minutes", defaults.reminder_offsets_minutes)
+        ),
+        calendar_detail=str(data.get("calendar_detail", defaults.calendar_detail)),
+    )
+
+
+def _patients_from_json(data: Mapping[str, Any]) -> PatientPortalPolicy:
+    defaults = PatientPortalPolicy()
+    return PatientPortalPolicy(
+        editable_fields=frozenset(data.get("editable_fields", defaults.editable_fields)),
+        history_visible=bool(data.get("history_visible", defaults.history_visible)),
     )
 
 

@@ -90,5 +90,7 @@ class RefreshSession:
             enrolment_due = organization is not None and organization.requires_mfa(user.role) and not user.mfa_enabled
             await uow.commit()
             return Success(
-                token_pair(session, refresh.secret, self._signer, self._config, now, mfa_enrollment_required=enrolment_due)
+                token_pair(
+                    session, refresh.secret, self._signer, self._config, now, mfa_enrollment_required=enrolment_due
+                )
             )

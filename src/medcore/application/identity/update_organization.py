@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 from returns.result import Failure, Result, Success
 
@@ -22,7 +24,17 @@ class UpdateOrganizationCommand:
     mfa_required_roles: frozenset[Role] | None = None
     lockout_threshold: int | None = None
     lockout_minutes: int | None = None
+    scheduling: Mapping[str, object] | None = None  # SchedulingPolicy fields to change
+    patients: Mapping[str, object] | None = None  # PatientPortalPolicy fields to change
     expected_version: int | None = None
+
+
+def _audit_value(value: object) -> str | int | bool | None:
+    if isinstance(value, frozenset | tuple | list):
+        return ",".join(sorted(str(getattr(v, "value", v)) for v in value))
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    return str(value)
 
 
 class UpdateOrganization:
@@ -67,14 +79,21 @@ class UpdateOrganization:
                 )
                 if (value := getattr(command, key)) is not None and value != getattr(organization.settings, key)
             }
-            if setting_changes:
-                changed = organization.change_settings(replace(organization.settings, **setting_changes), now)
+            groups: dict[str, Any] = {}
+            for group_name, group_changes in (("scheduling", command.scheduling), ("patients", command.patients)):
+                current = getattr(organization.settings, group_name)
+                changes = {k: v for k, v in (group_changes or {}).items() if v != getattr(current, k)}
+                if changes:
+                    groups[group_name] = replace(current, **changes)
+                    for key, value in changes.items():
+                        details[f"settings.{group_name}.{key}"] = _audit_value(value)
+            if setting_changes or groups:
+                merged: dict[str, Any] = {**setting_changes, **groups}
+                changed = organization.change_settings(replace(organization.settings, **merged), now)
                 if isinstance(changed, Failure):
                     return Failure(changed.failure())
                 for key, value in setting_changes.items():
-                    details[f"settings.{key}"] = (
-                        ",".join(sorted(r.value for r in value)) if isinstance(value, frozenset) else value
-                    )
+                    details[f"settings.{key}"] = _audit_value(value)
             if details:
                 if not await uow.organizations.save(organization):
                     return Failure(version_mismatch("organization"))

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
 from returns.result import Failure, Result, Success
 
 from medcore.domain.identity.permissions import Role
+from medcore.domain.patients.policy import PatientPortalPolicy
+from medcore.domain.scheduling.policy import SchedulingPolicy
 from medcore.domain.shared.errors import DomainError, FieldIssue, field_invalid, invalid
 
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
@@ -51,9 +53,14 @@ class OrganizationSettings:
     mfa_required_roles: frozenset[Role] = DEFAULT_MFA_ROLES
     lockout_threshold: int = 5
     lockout_minutes: int = 15
+    scheduling: SchedulingPolicy = field(default_factory=SchedulingPolicy)
+    patients: PatientPortalPolicy = field(default_factory=PatientPortalPolicy)
 
     def validate(self) -> Result[OrganizationSettings, DomainError]:
         issues: list[FieldIssue] = []
+        for group in (self.scheduling.validate(), self.patients.validate()):
+            if isinstance(group, Failure):
+                issues.extend(group.failure().fields)
         if not 3 <= self.lockout_threshold <= 20:
             issues.append(FieldIssue("settings.lockout_threshold", "Must be between 3 and 20."))
         if not 1 <= self.lockout_minutes <= 24 * 60:
@@ -99,7 +106,3 @@ class Organization:
         for name, value in changes.items():
             setattr(self, name, value)
         self.updated_at = now
-
-
-def with_settings(settings: OrganizationSettings, **changes: object) -> OrganizationSettings:
-    return replace(settings, **changes)  # type: ignore[arg-type]

@@ -18,6 +18,19 @@ class Permission(enum.StrEnum):
     API_KEYS_READ = "api_keys:read"
     API_KEYS_WRITE = "api_keys:write"
     AUDIT_READ = "audit:read"
+    PATIENTS_READ = "patients:read"  # demographics of any patient of the organization
+    PATIENTS_WRITE = "patients:write"
+    MEDICAL_HISTORY_READ = "medical_history:read"  # allergies, conditions, medications, measurements
+    MEDICAL_HISTORY_WRITE = "medical_history:write"
+    OWN_PATIENT_RECORD = "patient_record:own"  # a patient's own record (what the organization lets them see/edit)
+    PRACTITIONERS_READ = "practitioners:read"
+    PRACTITIONERS_WRITE = "practitioners:write"
+    RESOURCES_READ = "resources:read"  # rooms, appointment types, holidays
+    RESOURCES_WRITE = "resources:write"
+    APPOINTMENTS_READ = "appointments:read"
+    APPOINTMENTS_WRITE = "appointments:write"
+    APPOINTMENTS_OVERRIDE = "appointments:override"  # book outside availability, with a reason
+    OWN_APPOINTMENTS = "appointments:own"  # a patient's own appointments and waitlist entries
 
 
 class Role(enum.StrEnum):
@@ -41,15 +54,30 @@ _ADMINISTRATION = frozenset(
     }
 )
 
-_STAFF = frozenset({Permission.ORGANIZATION_READ})
+_DIRECTORY = frozenset({Permission.PRACTITIONERS_READ, Permission.RESOURCES_READ})
+
+_FRONT_DESK = _DIRECTORY | {
+    Permission.ORGANIZATION_READ,
+    Permission.PATIENTS_READ,
+    Permission.PATIENTS_WRITE,
+    Permission.APPOINTMENTS_READ,
+    Permission.APPOINTMENTS_WRITE,
+    Permission.APPOINTMENTS_OVERRIDE,
+}
+
+_CLINICAL = _FRONT_DESK | {Permission.MEDICAL_HISTORY_READ, Permission.MEDICAL_HISTORY_WRITE}
+
+# A patient's view of their own record and appointments. Other roles holding them changes
+# nothing: "own" resolves through the patient record linked to the account.
+_PATIENT_SELF = frozenset({Permission.OWN_PATIENT_RECORD, Permission.OWN_APPOINTMENTS})
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OWNER: frozenset(Permission),
-    Role.ADMIN: _ADMINISTRATION,
-    Role.PRACTITIONER: _STAFF,
-    Role.NURSE: _STAFF,
-    Role.RECEPTIONIST: _STAFF,
-    Role.PATIENT: frozenset(),
+    Role.ADMIN: _ADMINISTRATION | _FRONT_DESK | {Permission.PRACTITIONERS_WRITE, Permission.RESOURCES_WRITE},
+    Role.PRACTITIONER: _CLINICAL,
+    Role.NURSE: _CLINICAL - {Permission.APPOINTMENTS_OVERRIDE},
+    Role.RECEPTIONIST: _FRONT_DESK,
+    Role.PATIENT: _DIRECTORY | _PATIENT_SELF,
     Role.AUDITOR: frozenset({Permission.ORGANIZATION_READ, Permission.AUDIT_READ}),
 }
 

@@ -109,7 +109,11 @@ class WeeklySchedule:
                 if h.weekday != day.isoweekday():
                     continue
                 start = local_instant(day, h.start, zone)
-                end = local_instant(day + timedelta(days=1), time(0), zone) if h.end == _MIDNIGHT_END else local_instant(day, h.end, zone)
+                end = (
+                    local_instant(day + timedelta(days=1), time(0), zone)
+                    if h.end == _MIDNIGHT_END
+                    else local_instant(day, h.end, zone)
+                )
                 if start < end:
                     interval = Interval(start, end)
                     if interval.overlaps(window):
@@ -177,8 +181,4 @@ def available_intervals(
     ]
     working = schedule.intervals(window, zone)
     remaining = subtract(working, [*time_off, *closed])
-    return [
-        Interval(max(i.start, window.start), min(i.end, window.end))
-        for i in remaining
-        if i.overlaps(window)
-    ]
+    return [Interval(max(i.start, window.start), min(i.end, window.end)) for i in remaining if i.overlaps(window)]

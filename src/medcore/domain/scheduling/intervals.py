@@ -63,6 +63,4 @@ def subtract(intervals: Iterable[Interval], removed: Iterable[Interval]) -> list
 
 
 def clip(intervals: Iterable[Interval], window: Interval) -> list[Interval]:
-    return [
-        Interval(max(i.start, window.start), min(i.end, window.end)) for i in intervals if i.overlaps(window)
-    ]
+    return [Interval(max(i.start, window.start), min(i.end, window.end)) for i in intervals if i.overlaps(window)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from medcore.adapters.postgres.tables import metadata
+from medcore.adapters.postgres.schema import metadata
 
 config = context.config
 

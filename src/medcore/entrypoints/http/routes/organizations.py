@@ -70,6 +70,8 @@ async def update_current(
         mfa_required_roles=frozenset(roles) if roles is not None else None,
         lockout_threshold=setting("lockout_threshold"),
         lockout_minutes=setting("lockout_minutes"),
+        scheduling=scheduling.changes() if (scheduling := setting("scheduling")) is not None else None,
+        patients=patients.changes() if (patients := setting("patients")) is not None else None,
         expected_version=expected_version(request),
     )
     organization = unwrap(await update_organization.execute(actor, command))

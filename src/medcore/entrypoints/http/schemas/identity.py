@@ -261,11 +261,28 @@ class ApiKeyIssued(msgspec.Struct, frozen=True):
 # --- organization -----------------------------------------------------------------------
 
 
+class SchedulingSettingsOut(msgspec.Struct, frozen=True):
+    slot_granularity_minutes: int
+    min_notice_minutes: int
+    max_horizon_days: int
+    patient_overlap_allowed: bool
+    late_cancel_window_minutes: int
+    reminder_offsets_minutes: list[int]
+    calendar_detail: Literal["busy", "patient_initials", "patient_name"]
+
+
+class PatientPortalSettingsOut(msgspec.Struct, frozen=True):
+    editable_fields: list[str]
+    history_visible: bool
+
+
 class OrganizationSettingsOut(msgspec.Struct, frozen=True):
     self_registration: bool
     mfa_required_roles: list[Role]
     lockout_threshold: int
     lockout_minutes: int
+    scheduling: SchedulingSettingsOut
+    patients: PatientPortalSettingsOut
 
 
 class OrganizationOut(msgspec.Struct, frozen=True):
@@ -289,6 +306,19 @@ def organization_out(organization: Organization) -> OrganizationOut:
             mfa_required_roles=sorted(settings.mfa_required_roles),
             lockout_threshold=settings.lockout_threshold,
             lockout_minutes=settings.lockout_minutes,
+            scheduling=SchedulingSettingsOut(
+                slot_granularity_minutes=settings.scheduling.slot_granularity_minutes,
+                min_notice_minutes=settings.scheduling.min_notice_minutes,
+                max_horizon_days=settings.scheduling.max_horizon_days,
+                patient_overlap_allowed=settings.scheduling.patient_overlap_allowed,
+                late_cancel_window_minutes=settings.scheduling.late_cancel_window_minutes,
+                reminder_offsets_minutes=list(settings.scheduling.reminder_offsets_minutes),
+                calendar_detail=settings.scheduling.calendar_detail,  # type: ignore[arg-type]
+            ),
+            patients=PatientPortalSettingsOut(
+                editable_fields=sorted(settings.patients.editable_fields),
+                history_visible=settings.patients.history_visible,
+            ),
         ),
         created_at=organization.created_at,
         updated_at=organization.updated_at,
@@ -296,11 +326,42 @@ def organization_out(organization: Organization) -> OrganizationOut:
     )
 
 
+class SchedulingSettingsPatch(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    slot_granularity_minutes: int | UnsetType = UNSET
+    min_notice_minutes: int | UnsetType = UNSET
+    max_horizon_days: int | UnsetType = UNSET
+    patient_overlap_allowed: bool | UnsetType = UNSET
+    late_cancel_window_minutes: int | UnsetType = UNSET
+    reminder_offsets_minutes: Annotated[list[int], msgspec.Meta(max_length=10)] | UnsetType = UNSET
+    calendar_detail: Literal["busy", "patient_initials", "patient_name"] | UnsetType = UNSET
+
+    def changes(self) -> dict[str, object]:
+        found = {name: getattr(self, name) for name in self.__struct_fields__ if getattr(self, name) is not UNSET}
+        if "reminder_offsets_minutes" in found:
+            found["reminder_offsets_minutes"] = tuple(sorted(set(found["reminder_offsets_minutes"]), reverse=True))
+        return found
+
+
+class PatientPortalSettingsPatch(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    editable_fields: (
+        Annotated[list[Annotated[str, msgspec.Meta(max_length=50)]], msgspec.Meta(max_length=20)] | UnsetType
+    ) = UNSET
+    history_visible: bool | UnsetType = UNSET
+
+    def changes(self) -> dict[str, object]:
+        found = {name: getattr(self, name) for name in self.__struct_fields__ if getattr(self, name) is not UNSET}
+        if "editable_fields" in found:
+            found["editable_fields"] = frozenset(found["editable_fields"])
+        return found
+
+
 class OrganizationSettingsPatch(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     self_registration: bool | UnsetType = UNSET
     mfa_required_roles: Annotated[list[Role], msgspec.Meta(max_length=10)] | UnsetType = UNSET
     lockout_threshold: int | UnsetType = UNSET
     lockout_minutes: int | UnsetType = UNSET
+    scheduling: SchedulingSettingsPatch | UnsetType = UNSET
+    patients: PatientPortalSettingsPatch | UnsetType = UNSET
 
 
 class UpdateOrganizationRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

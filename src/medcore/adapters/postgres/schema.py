@@ -1,0 +1,12 @@
+"""The whole schema: importing this module declares every context's tables on ``metadata``.
+
+Alembic's environment and the migration test use it; each context's tables live in its
+own module.
+"""
+
+from __future__ import annotations
+
+from medcore.adapters.postgres import tables  # identity, audit, platform
+from medcore.adapters.postgres.metadata import metadata
+
+__all__ = ["metadata", "tables"]
