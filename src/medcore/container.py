@@ -15,12 +15,14 @@ from dependency_injector import containers, providers
 
 from medcore.adapters.clock import SystemClock, Uuid7Ids
 from medcore.adapters.email.outbox import OutboxEmailSender
+from medcore.adapters.notifications.outbox import OutboxNotifier
 from medcore.adapters.postgres.database import EngineDatabase
 from medcore.adapters.postgres.engine import create_engine
 from medcore.adapters.postgres.health import PgReadiness
 from medcore.adapters.postgres.idempotency import PgIdempotencyStore
 from medcore.adapters.postgres.migrate import head_revision
 from medcore.adapters.postgres.unit_of_work import SqlUnitOfWork
+from medcore.adapters.scheduling.recurrence import DateutilRecurrence
 from medcore.adapters.security.passwords import Argon2PasswordHasher, CommonPasswordList
 from medcore.adapters.security.secrets import (
     AesGcmSecretBox,
@@ -29,6 +31,8 @@ from medcore.adapters.security.secrets import (
     derive_key,
 )
 from medcore.adapters.security.tokens import JwtTokenSigner
+from medcore.application.demo.demo_patients import SeedDemoPatients
+from medcore.application.demo.demo_practitioners import SeedDemoPractitioners
 from medcore.application.demo.seed_demo import SeedDemo
 from medcore.application.identity.authenticate import Authenticate
 from medcore.application.identity.change_password import ChangePassword
@@ -58,6 +62,55 @@ from medcore.application.identity.update_organization import UpdateOrganization
 from medcore.application.identity.update_user import UpdateUser
 from medcore.application.identity.verify_email import VerifyEmail
 from medcore.application.identity.verify_mfa import VerifyMfa
+from medcore.application.patients.add_allergy import AddAllergy
+from medcore.application.patients.add_condition import AddCondition
+from medcore.application.patients.add_measurement import AddMeasurement
+from medcore.application.patients.add_medication import AddMedication
+from medcore.application.patients.create_patient import CreatePatient
+from medcore.application.patients.delete_patient import DeletePatient
+from medcore.application.patients.end_history_entry import EndHistoryEntry
+from medcore.application.patients.get_history_entry import GetHistoryEntry
+from medcore.application.patients.get_own_patient import GetOwnPatient
+from medcore.application.patients.get_patient import GetPatient
+from medcore.application.patients.get_patient_history import GetPatientHistory
+from medcore.application.patients.list_history_entries import ListHistoryEntries
+from medcore.application.patients.list_patients import ListPatients
+from medcore.application.patients.update_patient import UpdatePatient
+from medcore.application.practitioners.add_time_off import AddTimeOff
+from medcore.application.practitioners.create_appointment_type import CreateAppointmentType
+from medcore.application.practitioners.create_holiday import CreateHoliday
+from medcore.application.practitioners.create_practitioner import CreatePractitioner
+from medcore.application.practitioners.create_room import CreateRoom
+from medcore.application.practitioners.delete_holiday import DeleteHoliday
+from medcore.application.practitioners.get_appointment_type import GetAppointmentType
+from medcore.application.practitioners.get_holiday import GetHoliday
+from medcore.application.practitioners.get_practitioner import GetPractitioner
+from medcore.application.practitioners.get_room import GetRoom
+from medcore.application.practitioners.get_time_off import GetTimeOff
+from medcore.application.practitioners.list_appointment_types import ListAppointmentTypes
+from medcore.application.practitioners.list_holidays import ListHolidays
+from medcore.application.practitioners.list_practitioners import ListPractitioners
+from medcore.application.practitioners.list_rooms import ListRooms
+from medcore.application.practitioners.list_time_off import ListTimeOff
+from medcore.application.practitioners.remove_time_off import RemoveTimeOff
+from medcore.application.practitioners.set_working_hours import SetWorkingHours
+from medcore.application.practitioners.update_appointment_type import UpdateAppointmentType
+from medcore.application.practitioners.update_practitioner import UpdatePractitioner
+from medcore.application.practitioners.update_room import UpdateRoom
+from medcore.application.scheduling.appointment_calendar import GetAppointmentCalendar
+from medcore.application.scheduling.appointment_stats import AppointmentStats
+from medcore.application.scheduling.book_appointment import BookAppointment
+from medcore.application.scheduling.calendar_feeds import CreateCalendarFeed, ReadCalendarFeed, RevokeCalendarFeed
+from medcore.application.scheduling.cancel_appointment import CancelAppointment
+from medcore.application.scheduling.change_status import ChangeAppointmentStatus
+from medcore.application.scheduling.get_appointment import GetAppointment
+from medcore.application.scheduling.join_waitlist import JoinWaitlist
+from medcore.application.scheduling.leave_waitlist import LeaveWaitlist
+from medcore.application.scheduling.list_appointments import ListAppointments
+from medcore.application.scheduling.list_waitlist import ListWaitlist
+from medcore.application.scheduling.reschedule_appointment import RescheduleAppointment
+from medcore.application.scheduling.search_availability import SearchAvailability
+from medcore.application.scheduling.send_reminders import SendReminders
 from medcore.domain.identity.password import PasswordPolicy
 from medcore.settings import Settings, SettingsError
 
@@ -122,6 +175,10 @@ class Gateways(containers.DeclarativeContainer):
         core.settings,
     )
     idempotency = providers.Singleton(PgIdempotencyStore, database)
+    notifier = providers.Singleton(
+        lambda settings: OutboxNotifier(settings.email_outbox, settings.email_from), core.settings
+    )
+    recurrence = providers.Singleton(DateutilRecurrence)
     readiness = providers.Singleton(lambda database: PgReadiness(database, head_revision()), database)
 
 
@@ -235,7 +292,73 @@ class UseCases(containers.DeclarativeContainer):
     )
     get_organization = providers.Singleton(GetOrganization, uow)
     update_organization = providers.Singleton(UpdateOrganization, uow, core.clock)
-    seed_demo = providers.Singleton(SeedDemo, uow, create_organization, create_user)
+    # patients and their medical history
+    create_patient = providers.Singleton(CreatePatient, uow, core.clock, core.ids)
+    get_patient = providers.Singleton(GetPatient, uow)
+    get_own_patient = providers.Singleton(GetOwnPatient, uow)
+    list_patients = providers.Singleton(ListPatients, uow)
+    update_patient = providers.Singleton(UpdatePatient, uow, core.clock, core.ids)
+    delete_patient = providers.Singleton(DeletePatient, uow, core.clock, core.ids)
+    add_allergy = providers.Singleton(AddAllergy, uow, core.clock, core.ids)
+    add_condition = providers.Singleton(AddCondition, uow, core.clock, core.ids)
+    add_medication = providers.Singleton(AddMedication, uow, core.clock, core.ids)
+    add_measurement = providers.Singleton(AddMeasurement, uow, core.clock, core.ids)
+    list_history_entries = providers.Singleton(ListHistoryEntries, uow)
+    get_history_entry = providers.Singleton(GetHistoryEntry, uow)
+    end_history_entry = providers.Singleton(EndHistoryEntry, uow, core.clock, core.ids)
+    get_patient_history = providers.Singleton(GetPatientHistory, uow)
+    # practitioners and resources
+    create_practitioner = providers.Singleton(CreatePractitioner, uow, core.clock, core.ids)
+    get_practitioner = providers.Singleton(GetPractitioner, uow)
+    list_practitioners = providers.Singleton(ListPractitioners, uow)
+    update_practitioner = providers.Singleton(UpdatePractitioner, uow, core.clock)
+    set_working_hours = providers.Singleton(SetWorkingHours, uow, core.clock)
+    add_time_off = providers.Singleton(AddTimeOff, uow, core.ids)
+    get_time_off = providers.Singleton(GetTimeOff, uow)
+    list_time_off = providers.Singleton(ListTimeOff, uow)
+    remove_time_off = providers.Singleton(RemoveTimeOff, uow)
+    create_holiday = providers.Singleton(CreateHoliday, uow, core.ids)
+    get_holiday = providers.Singleton(GetHoliday, uow)
+    list_holidays = providers.Singleton(ListHolidays, uow)
+    delete_holiday = providers.Singleton(DeleteHoliday, uow)
+    create_room = providers.Singleton(CreateRoom, uow, core.clock, core.ids)
+    get_room = providers.Singleton(GetRoom, uow)
+    list_rooms = providers.Singleton(ListRooms, uow)
+    update_room = providers.Singleton(UpdateRoom, uow, core.clock)
+    create_appointment_type = providers.Singleton(CreateAppointmentType, uow, core.clock, core.ids)
+    get_appointment_type = providers.Singleton(GetAppointmentType, uow)
+    list_appointment_types = providers.Singleton(ListAppointmentTypes, uow)
+    update_appointment_type = providers.Singleton(UpdateAppointmentType, uow, core.clock)
+    book_appointment = providers.Singleton(BookAppointment, uow, core.clock, core.ids, gateways.recurrence)
+    get_appointment = providers.Singleton(GetAppointment, uow)
+    list_appointments = providers.Singleton(ListAppointments, uow)
+    change_appointment_status = providers.Singleton(ChangeAppointmentStatus, uow, core.clock)
+    cancel_appointment = providers.Singleton(CancelAppointment, uow, core.clock, gateways.notifier)
+    reschedule_appointment = providers.Singleton(RescheduleAppointment, uow, core.clock, core.ids, gateways.notifier)
+    search_availability = providers.Singleton(SearchAvailability, uow, core.clock)
+    join_waitlist = providers.Singleton(JoinWaitlist, uow, core.clock, core.ids)
+    list_waitlist = providers.Singleton(ListWaitlist, uow)
+    leave_waitlist = providers.Singleton(LeaveWaitlist, uow, core.clock)
+    send_reminders = providers.Singleton(SendReminders, uow, core.clock, gateways.notifier)
+    get_appointment_calendar = providers.Singleton(GetAppointmentCalendar, uow)
+    create_calendar_feed = providers.Singleton(CreateCalendarFeed, uow, core.clock, core.ids, gateways.secrets)
+    revoke_calendar_feed = providers.Singleton(RevokeCalendarFeed, uow, core.clock)
+    read_calendar_feed = providers.Singleton(ReadCalendarFeed, uow, core.clock)
+    appointment_stats = providers.Singleton(AppointmentStats, uow)
+    seed_demo_practitioners = providers.Singleton(
+        SeedDemoPractitioners, uow, create_practitioner, create_room, create_appointment_type
+    )
+    seed_demo_patients = providers.Singleton(
+        SeedDemoPatients, uow, core.clock, create_patient, add_allergy, add_condition, add_medication, add_measurement
+    )
+    seed_demo = providers.Singleton(
+        SeedDemo,
+        uow,
+        create_organization,
+        create_user,
+        practitioners=seed_demo_practitioners,
+        patients=seed_demo_patients,
+    )
 
 
 class Container(containers.DeclarativeContainer):

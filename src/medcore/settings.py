@@ -33,6 +33,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     """Signs tokens and seals secrets at rest. Required, except with ``serve --demo``."""
     app_url: str = "http://localhost:8000"
     """Base URL of the application that opens the links sent by email."""
+    public_url: str = "http://localhost:8000"
+    """Base URL at which this API is reached from outside (calendar feed URLs)."""
     access_token_minutes: Annotated[int, Meta(ge=1, le=1440)] = 15
     db_pool_size: Annotated[int, Meta(ge=1, le=200)] = 10
     db_max_overflow: Annotated[int, Meta(ge=0, le=200)] = 10

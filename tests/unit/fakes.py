@@ -23,8 +23,22 @@ from medcore.domain.identity.permissions import Role
 from medcore.domain.identity.ports import AccessClaims, MfaChallenge, OutgoingEmail
 from medcore.domain.identity.session import RevocationReason, Session
 from medcore.domain.identity.user import User, UserStatus
+from medcore.domain.patients.history import AnyEntry
+from medcore.domain.patients.patient import Patient
+from medcore.domain.patients.versions import PatientVersion
+from medcore.domain.practitioners.practitioner import Practitioner
+from medcore.domain.practitioners.resources import AppointmentType, Room
+from medcore.domain.practitioners.schedule import Holiday, TimeOff
 from medcore.domain.shared.errors import DomainError, field_invalid
 from medcore.domain.shared.listing import ListQuery, Page
+from tests.unit.fakes_patients import FakeMedicalHistory, FakePatients
+from tests.unit.fakes_practitioners import (
+    FakeAppointmentTypes,
+    FakeHolidays,
+    FakePractitioners,
+    FakeRooms,
+    FakeTimeOff,
+)
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -166,6 +180,15 @@ class Store:
     refresh_tokens: dict[str, tuple[UUID, int]] = field(default_factory=dict)
     api_keys: dict[UUID, ApiKey] = field(default_factory=dict)
     action_tokens: dict[UUID, ActionToken] = field(default_factory=dict)
+    patients: dict[UUID, Patient] = field(default_factory=dict)
+    mrn_counters: dict[UUID, int] = field(default_factory=dict)
+    patient_entries: dict[UUID, AnyEntry] = field(default_factory=dict)
+    patient_versions: list[PatientVersion] = field(default_factory=list)
+    practitioners: dict[UUID, Practitioner] = field(default_factory=dict)
+    time_off: dict[UUID, tuple[UUID, TimeOff]] = field(default_factory=dict)  # id -> (organization, time off)
+    holidays: dict[UUID, tuple[UUID, Holiday]] = field(default_factory=dict)
+    rooms: dict[UUID, Room] = field(default_factory=dict)
+    appointment_types: dict[UUID, AppointmentType] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
 
     def actions(self) -> list[str]:
@@ -394,6 +417,13 @@ class FakeUnitOfWork:
         self.sessions = FakeSessions(working.sessions, working.refresh_tokens)
         self.api_keys = FakeApiKeys(working.api_keys)
         self.action_tokens = FakeActionTokens(working.action_tokens)
+        self.patients = FakePatients(working.patients, working.mrn_counters)
+        self.medical_history = FakeMedicalHistory(working.patient_entries, working.patient_versions)
+        self.practitioners = FakePractitioners(working.practitioners)
+        self.time_off = FakeTimeOff(working.time_off)
+        self.holidays = FakeHolidays(working.holidays)
+        self.rooms = FakeRooms(working.rooms)
+        self.appointment_types = FakeAppointmentTypes(working.appointment_types)
         self.audit = FakeAuditTrail()
         return self
 
@@ -410,6 +440,15 @@ class FakeUnitOfWork:
         self._store.refresh_tokens = working.refresh_tokens
         self._store.api_keys = working.api_keys
         self._store.action_tokens = working.action_tokens
+        self._store.patients = working.patients
+        self._store.mrn_counters = working.mrn_counters
+        self._store.patient_entries = working.patient_entries
+        self._store.patient_versions = working.patient_versions
+        self._store.practitioners = working.practitioners
+        self._store.time_off = working.time_off
+        self._store.holidays = working.holidays
+        self._store.rooms = working.rooms
+        self._store.appointment_types = working.appointment_types
         self._store.audit.extend(self.audit.pending)
         self.audit.pending = []
         self._working = copy.deepcopy(self._store)

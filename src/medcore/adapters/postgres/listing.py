@@ -11,12 +11,12 @@ import binascii
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
 from returns.result import Failure, Result, Success
-from sqlalchemy import ColumnElement, DateTime, Select, String, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, Date, DateTime, Select, String, and_, false, func, or_, select
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -37,7 +37,7 @@ def _sort_signature(keys: Sequence[SortKey], scope: str = "") -> str:
 
 
 def _encode_value(value: object) -> object:
-    if isinstance(value, datetime):
+    if isinstance(value, date):  # datetimes too
         return value.isoformat()
     if isinstance(value, UUID):
         return str(value)
@@ -49,6 +49,8 @@ def _decode_value(column: ColumnElement[Any], value: object) -> object:
         raise ValueError("bad cursor value")
     if isinstance(column.type, DateTime):
         return datetime.fromisoformat(str(value))
+    if isinstance(column.type, Date):
+        return date.fromisoformat(str(value))
     if isinstance(column.type, PgUUID):
         return UUID(str(value))
     if isinstance(column.type, String) and (not isinstance(value, str) or "\x00" in value):

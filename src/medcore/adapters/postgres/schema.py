@@ -6,7 +6,12 @@ own module.
 
 from __future__ import annotations
 
-from medcore.adapters.postgres import tables  # identity, audit, platform
+from medcore.adapters.postgres import (
+    patient_tables,  # patients, medical history, versions
+    practitioner_tables,  # practitioners, time off, holidays, rooms, appointment types
+    scheduling_tables,  # appointments, reminders, waitlist, calendar feeds
+    tables,  # identity, audit, platform
+)
 from medcore.adapters.postgres.metadata import metadata
 
-__all__ = ["metadata", "tables"]
+__all__ = ["metadata", "patient_tables", "practitioner_tables", "scheduling_tables", "tables"]

@@ -14,6 +14,11 @@ from medcore.adapters.postgres.identity import (
     PgSessions,
     PgUsers,
 )
+from medcore.adapters.postgres.medical_history import PgMedicalHistory
+from medcore.adapters.postgres.patients import PgPatients
+from medcore.adapters.postgres.practitioner_resources import PgAppointmentTypes, PgRooms
+from medcore.adapters.postgres.practitioners import PgHolidays, PgPractitioners, PgTimeOff
+from medcore.adapters.postgres.scheduling import PgAppointments, PgCalendarFeeds, PgReminders, PgWaitlist
 from medcore.domain.shared.ports import Clock, IdGenerator
 
 
@@ -23,6 +28,17 @@ class SqlUnitOfWork:
     sessions: PgSessions
     api_keys: PgApiKeys
     action_tokens: PgActionTokens
+    patients: PgPatients
+    medical_history: PgMedicalHistory
+    practitioners: PgPractitioners
+    time_off: PgTimeOff
+    holidays: PgHolidays
+    rooms: PgRooms
+    appointment_types: PgAppointmentTypes
+    appointments: PgAppointments
+    reminders: PgReminders
+    waitlist: PgWaitlist
+    calendar_feeds: PgCalendarFeeds
     audit: PgAuditTrail
 
     def __init__(self, database: Database, clock: Clock, ids: IdGenerator) -> None:
@@ -39,6 +55,17 @@ class SqlUnitOfWork:
         self.sessions = PgSessions(connection)
         self.api_keys = PgApiKeys(connection)
         self.action_tokens = PgActionTokens(connection)
+        self.patients = PgPatients(connection)
+        self.medical_history = PgMedicalHistory(connection)
+        self.practitioners = PgPractitioners(connection)
+        self.time_off = PgTimeOff(connection)
+        self.holidays = PgHolidays(connection)
+        self.rooms = PgRooms(connection)
+        self.appointment_types = PgAppointmentTypes(connection)
+        self.appointments = PgAppointments(connection)
+        self.reminders = PgReminders(connection)
+        self.waitlist = PgWaitlist(connection)
+        self.calendar_feeds = PgCalendarFeeds(connection)
         self.audit = PgAuditTrail(connection, self._clock, self._ids)
         return self
 

@@ -6,13 +6,16 @@ from dataclasses import dataclass
 
 from returns.result import Failure, Result, Success
 
+from medcore.application.demo.demo_patients import SeedDemoPatients
+from medcore.application.demo.demo_practitioners import SeedDemoPractitioners
 from medcore.application.identity.create_organization import (
     CreateOrganization,
     CreateOrganizationCommand,
 )
 from medcore.application.identity.create_user import CreateUser, CreateUserCommand
-from medcore.application.shared.actor import system_actor
+from medcore.application.shared.actor import Actor, system_actor
 from medcore.application.shared.unit_of_work import UnitOfWorkFactory
+from medcore.domain.identity.email import EmailAddress
 from medcore.domain.identity.organization import OrganizationSettings, OrganizationSlug
 from medcore.domain.identity.permissions import Role
 from medcore.domain.shared.errors import DomainError
@@ -60,23 +63,38 @@ class DemoSeeded:
 
 class SeedDemo:
     """Create the ``demo`` organization (self-registration open, MFA not required, so it
-    can be tried in a minute) with an owner, a practitioner, a receptionist and a patient.
-    Running it again changes nothing."""
+    can be tried in a minute) with an owner, a practitioner, a receptionist and a patient,
+    and patient records (Jean Dupont's linked to the patient login). Running it again
+    changes nothing (but adds what an older version did not seed)."""
 
     def __init__(
         self,
         uow: UnitOfWorkFactory,
         create_organization: CreateOrganization,
         create_user: CreateUser,
+        *,
+        practitioners: SeedDemoPractitioners | None = None,
+        patients: SeedDemoPatients | None = None,
     ) -> None:
         self._uow = uow
         self._create_organization = create_organization
         self._create_user = create_user
+        self._practitioners = practitioners
+        self._patients = patients
 
     async def execute(self) -> Result[DemoSeeded, DomainError]:
         async with self._uow() as uow:
-            if await uow.organizations.slug_taken(OrganizationSlug(DEMO_SLUG)):
-                return Success(DemoSeeded(created=False, logins=DEMO_LOGINS))
+            existing = await uow.organizations.by_slug(OrganizationSlug(DEMO_SLUG))
+            owner_account = (
+                await uow.users.by_email(existing.id, EmailAddress(DEMO_LOGINS[0].email)) if existing else None
+            )
+        if existing is not None:
+            # Seeded before: top up what later versions add (each part adds only what is missing).
+            if owner_account is not None:
+                topped_up = await self._top_up(system_actor(existing.id, owner_account.id))
+                if isinstance(topped_up, Failure):
+                    return Failure(topped_up.failure())
+            return Success(DemoSeeded(created=False, logins=DEMO_LOGINS))
         owner, *others = DEMO_LOGINS
         given, family = owner.name.split(" ", 1)
         created = await self._create_organization.execute(
@@ -108,4 +126,19 @@ class SeedDemo:
             )
             if isinstance(user, Failure):
                 return Failure(user.failure())
+        topped_up = await self._top_up(actor)
+        if isinstance(topped_up, Failure):
+            return Failure(topped_up.failure())
         return Success(DemoSeeded(created=True, logins=DEMO_LOGINS))
+
+    async def _top_up(self, actor: Actor) -> Result[None, DomainError]:
+        """The demo data beyond the accounts, each part idempotent."""
+        if self._practitioners is not None:
+            seeded = await self._practitioners.execute(actor)
+            if isinstance(seeded, Failure):
+                return Failure(seeded.failure())
+        if self._patients is not None:
+            records = await self._patients.execute(actor)
+            if isinstance(records, Failure):
+                return Failure(records.failure())
+        return Success(None)

@@ -14,6 +14,20 @@ from medcore.domain.identity.ports import (
     SessionRepository,
     UserRepository,
 )
+from medcore.domain.patients.ports import MedicalHistoryRepository, PatientRepository
+from medcore.domain.practitioners.ports import (
+    AppointmentTypeRepository,
+    HolidayRepository,
+    PractitionerRepository,
+    RoomRepository,
+    TimeOffRepository,
+)
+from medcore.domain.scheduling.ports import (
+    AppointmentRepository,
+    CalendarFeedRepository,
+    ReminderRepository,
+    WaitlistRepository,
+)
 
 
 class UnitOfWork(Protocol):
@@ -25,6 +39,17 @@ class UnitOfWork(Protocol):
     sessions: SessionRepository
     api_keys: ApiKeyRepository
     action_tokens: ActionTokenRepository
+    practitioners: PractitionerRepository
+    time_off: TimeOffRepository
+    holidays: HolidayRepository
+    rooms: RoomRepository
+    appointment_types: AppointmentTypeRepository
+    patients: PatientRepository
+    medical_history: MedicalHistoryRepository
+    appointments: AppointmentRepository
+    reminders: ReminderRepository
+    waitlist: WaitlistRepository
+    calendar_feeds: CalendarFeedRepository
     audit: AuditTrail
 
     async def __aenter__(self) -> Self: ...

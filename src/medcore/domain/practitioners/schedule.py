@@ -142,20 +142,49 @@ def format_time(value: time) -> str:
 def local_instant(day: date, wall: time, zone: ZoneInfo) -> datetime:
     """The UTC instant of a local wall time. A wall time skipped by a daylight-saving jump
     (02:30 on a spring-forward night) moves forward by the jump, as clocks do."""
-    local = datetime.combine(day, wall, tzinfo=zone)
-    instant = local.astimezone(UTC)
-    if instant.astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
-        # Non-existent wall time: take the instant after the gap (fold=1 gives the post-gap offset).
-        instant = datetime.combine(day, wall, tzinfo=zone).replace(fold=1).astimezone(UTC)
-    return instant
+    # PEP 495: with fold=0 a wall time in a gap is read with the offset from before the jump,
+    # which lands after the gap (02:30 CET is 03:30 CEST); fold=1 would land before it (01:30
+    # CET). An ambiguous wall time (the repeated hour of a fall-back night) with fold=0 is its
+    # first occurrence.
+    return datetime.combine(day, wall, tzinfo=zone).replace(fold=0).astimezone(UTC)
+
+
+# Instants and days outside these bounds are typing mistakes, and near datetime's own limits
+# converting them between zones would overflow.
+EARLIEST_INSTANT = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_INSTANT = datetime(2200, 1, 1, tzinfo=UTC)
+MAX_REASON = 200
+MAX_HOLIDAY_NAME = 100
 
 
 @dataclass(frozen=True, slots=True)
 class TimeOff:
+    """A stretch of time a practitioner does not work (leave, training), between two instants."""
+
     id: UUID
     practitioner_id: UUID
     interval: Interval
     reason: str | None = None
+
+    @classmethod
+    def record(
+        cls, *, id: UUID, practitioner_id: UUID, starts_at: datetime, ends_at: datetime, reason: str | None = None
+    ) -> Result[TimeOff, DomainError]:
+        issues: list[FieldIssue] = []
+        for name, instant in (("starts_at", starts_at), ("ends_at", ends_at)):
+            if instant.tzinfo is None or instant.utcoffset() is None:
+                issues.append(FieldIssue(name, "Give an offset or Z (RFC 3339)."))
+            elif not EARLIEST_INSTANT <= instant <= LATEST_INSTANT:
+                issues.append(FieldIssue(name, "Use an instant between 1970 and 2200."))
+        if not issues and not starts_at < ends_at:
+            issues.append(FieldIssue("ends_at", "The end must come after the start."))
+        cleaned = " ".join(reason.split()) if reason is not None else None
+        if cleaned is not None and len(cleaned) > MAX_REASON:
+            issues.append(FieldIssue("reason", f"Use at most {MAX_REASON} characters."))
+        if issues:
+            return Failure(invalid("time_off.invalid", "The time off is not valid.", *issues))
+        interval = Interval(starts_at.astimezone(UTC), ends_at.astimezone(UTC))
+        return Success(cls(id, practitioner_id, interval, cleaned or None))
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +194,18 @@ class Holiday:
     id: UUID
     day: date
     name: str
+
+    @classmethod
+    def declare(cls, *, id: UUID, day: date, name: str) -> Result[Holiday, DomainError]:
+        issues: list[FieldIssue] = []
+        if not EARLIEST_INSTANT.date() <= day < LATEST_INSTANT.date():
+            issues.append(FieldIssue("day", "Use a day between 1970-01-01 and 2199-12-31."))
+        cleaned = " ".join(name.split())
+        if not 1 <= len(cleaned) <= MAX_HOLIDAY_NAME:
+            issues.append(FieldIssue("name", f"Use 1-{MAX_HOLIDAY_NAME} characters."))
+        if issues:
+            return Failure(invalid("holiday.invalid", "The holiday is not valid.", *issues))
+        return Success(cls(id, day, cleaned))
 
 
 def available_intervals(

@@ -14,7 +14,7 @@ import enum
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -103,13 +103,13 @@ def on_grid(instant: datetime, zone: ZoneInfo, granularity: timedelta) -> bool:
 
 def next_on_grid(instant: datetime, zone: ZoneInfo, granularity: timedelta) -> datetime:
     """The first instant at or after ``instant`` on the local grid."""
-    step = int(granularity.total_seconds() // 60)
-    local = instant.astimezone(zone)
-    floor = local.replace(second=0, microsecond=0)
-    minutes = floor.hour * 60 + floor.minute
-    candidate = floor - timedelta(minutes=minutes % step)
-    while candidate < local:
-        candidate += timedelta(minutes=step)
+    # Stepping in UTC, minute by minute (at most one grid step plus an offset change): local
+    # wall-clock arithmetic would skip the first pass of a fall-back night's repeated hour.
+    candidate = instant.astimezone(UTC)
+    if candidate.second or candidate.microsecond:
+        candidate = candidate.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    while not on_grid(candidate, zone, granularity):
+        candidate += timedelta(minutes=1)
     return candidate.astimezone(instant.tzinfo)
 
 
@@ -243,7 +243,7 @@ class SlotChecker:
                 1 for a in self._practitioner if a.id in ignore and self.local_day(a.starts_at) == day
             )
             booked = self._per_day[day] - ignored_that_day + (extra_per_day or Counter())[day]
-            if booked >= capacity:
+            if booked > capacity:
                 found.append(Conflict(ConflictKind.CAPACITY, interval.start, interval.end))
         return found
 

@@ -36,10 +36,12 @@ db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 orgs_app = typer.Typer(help="Organizations (tenants).", no_args_is_help=True)
 users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
+reminders_app = typer.Typer(help="Appointment reminders.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(users_app, name="users")
 app.add_typer(demo_app, name="demo")
+app.add_typer(reminders_app, name="reminders")
 
 out = Console()
 err = Console(stderr=True)
@@ -321,6 +323,40 @@ def demo_seed() -> None:
     out.print(table)
     if not seeded.created:
         out.print("The demo organization already existed; nothing changed.")
+
+
+@reminders_app.command("send")
+def reminders_send(
+    limit: Annotated[int | None, typer.Option(min=1, help="Send at most this many (default: all due).")] = None,
+) -> None:
+    """Send the reminders that are due. Safe to run from several machines at once and to
+    re-run after a crash: each reminder reaches its patient once."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    async def work(container: Container) -> Any:
+        sender = container.use_cases.send_reminders()
+        due = await sender.due_count()
+        total = min(due, limit) if limit else due
+        with Progress(
+            TextColumn("[bold]reminders"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            disable=not err.is_terminal,
+        ) as progress:
+            task = progress.add_task("send", total=total)
+            return await sender.execute(limit=limit, on_progress=lambda n: progress.advance(task, n))
+
+    run = _run(work)
+    table = Table(title="Reminders")
+    table.add_column("outcome")
+    table.add_column("count", justify="right")
+    table.add_row("sent", str(run.sent))
+    table.add_row("already delivered earlier (recorded now)", str(run.already_sent))
+    for reason, count in sorted(run.skip_reasons.items()):
+        table.add_row(f"skipped: {reason.replace('_', ' ')}", str(count))
+    out.print(table)
 
 
 if __name__ == "__main__":  # pragma: no cover

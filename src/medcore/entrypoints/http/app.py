@@ -30,7 +30,22 @@ from medcore.entrypoints.http.metrics import (
 )
 from medcore.entrypoints.http.problems import EXCEPTION_HANDLERS
 from medcore.entrypoints.http.ratelimit import RateLimitMiddleware, RateLimits
-from medcore.entrypoints.http.routes import api_keys, auth, health, organizations, users
+from medcore.entrypoints.http.routes import (
+    api_keys,
+    appointments,
+    auth,
+    availability,
+    calendar,
+    health,
+    organizations,
+    patient_history,
+    patient_measurements,
+    patients,
+    practitioners,
+    resources,
+    users,
+    waitlist,
+)
 
 DESCRIPTION = """
 The medcore HTTP API. Authenticate with `Authorization: Bearer <access token>` (from
@@ -56,6 +71,7 @@ def _dependencies(container: Container) -> dict[str, Provide]:
     dependencies = {name: _resolver(provider) for name, provider in use_cases.providers.items()}
     dependencies["clock"] = _resolver(container.core.clock)
     dependencies["readiness"] = _resolver(container.gateways.readiness)
+    dependencies["public_url"] = _resolver(lambda: container.settings().public_url)
 
     def actor(request: Request[Any, Any, Any]) -> Any:
         return current_actor(request)
@@ -107,6 +123,11 @@ def create_app(container: Container) -> Litestar:
             Tag(name="users", description="Accounts of the organization"),
             Tag(name="api keys", description="Keys for integrations"),
             Tag(name="organization", description="The tenant and its settings"),
+            Tag(name="patients", description="Patient records, their search and version history"),
+            Tag(name="medical history", description="Allergies, conditions, medications, body measurements"),
+            Tag(name="practitioners", description="Practitioners, their working hours and time off"),
+            Tag(name="resources", description="Rooms and equipment, appointment types, holidays"),
+            Tag(name="appointments", description="Booking, availability, the waitlist, calendars"),
             Tag(name="operations", description="Health probes"),
         ],
         use_handler_docstrings=False,
@@ -117,6 +138,17 @@ def create_app(container: Container) -> Litestar:
             users.router,
             api_keys.router,
             organizations.router,
+            patients.router,
+            patient_history.router,
+            patient_measurements.router,
+            practitioners.router,
+            resources.holidays_router,
+            resources.rooms_router,
+            resources.appointment_types_router,
+            appointments.router,
+            availability.router,
+            waitlist.router,
+            calendar.router,
             health.router,
             MetricsController,
         ],

@@ -1,0 +1,2 @@
+"""Use cases of the practitioners context: practitioners, their working hours and time off,
+organization holidays, rooms and appointment types."""
