@@ -243,7 +243,7 @@ class SlotChecker:
                 1 for a in self._practitioner if a.id in ignore and self.local_day(a.starts_at) == day
             )
             booked = self._per_day[day] - ignored_that_day + (extra_per_day or Counter())[day]
-            if booked > capacity:
+            if booked >= capacity:
                 found.append(Conflict(ConflictKind.CAPACITY, interval.start, interval.end))
         return found
 
