@@ -246,3 +246,17 @@ def test_adding_an_unsupported_part_to_any_rule_is_refused(
     chunks.insert(position % (len(chunks) + 1), part)
 
     assert_refused(expand(";".join(chunks), start, LIMIT))
+
+
+def test_a_rule_that_can_never_match_is_refused_at_once() -> None:
+    """dateutil would search such a rule until the year 9999; the first start's weekday
+    or day of month decides it up front."""
+    expander = DateutilRecurrence()
+    monday = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Europe/Paris"))
+
+    never = expander.expand("FREQ=DAILY;INTERVAL=7;BYDAY=TU;COUNT=5", monday, 100)
+    wrong_day = expander.expand("FREQ=MONTHLY;BYMONTHDAY=15;COUNT=3", monday, 100)
+
+    for refused in (never, wrong_day):
+        assert isinstance(refused, Failure)
+        assert refused.failure().fields[0].field == "recurrence.rrule"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 from dateutil.rrule import rrulestr
 from returns.result import Failure, Result, Success
@@ -62,6 +62,17 @@ class DateutilRecurrence:
             parts["UNTIL"] = self._until_utc(parts["UNTIL"], first_start)
             if not parts["UNTIL"]:
                 return _refuse("UNTIL is not a valid date.")
+        # The first start must be an occurrence; checking its weekday and day of month here
+        # also refuses rules that can never match, which dateutil would search until 9999.
+        local = first_start
+        weekday = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")[local.weekday()]
+        if "BYDAY" in parts and weekday not in {re.sub(r"^[+-]?\d*", "", d) for d in parts["BYDAY"].split(",")}:
+            return _refuse("starts_at must be the first occurrence of the rule (its weekday is not in BYDAY).")
+        if "BYMONTHDAY" in parts:
+            days_in_month = (local.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+            allowed = {int(d) if int(d) > 0 else days_in_month.day + int(d) + 1 for d in parts["BYMONTHDAY"].split(",")}
+            if local.day not in allowed:
+                return _refuse("starts_at must be the first occurrence of the rule (its day is not in BYMONTHDAY).")
         normalised = ";".join(f"{k}={v}" for k, v in parts.items())
         try:
             rule_set = rrulestr(normalised, dtstart=first_start)
