@@ -31,6 +31,16 @@ class Permission(enum.StrEnum):
     APPOINTMENTS_WRITE = "appointments:write"
     APPOINTMENTS_OVERRIDE = "appointments:override"  # book outside availability, with a reason
     OWN_APPOINTMENTS = "appointments:own"  # a patient's own appointments and waitlist entries
+    CONSULTATIONS_READ = "consultations:read"
+    CONSULTATIONS_WRITE = "consultations:write"
+    CONSULTATIONS_SIGN = "consultations:sign"
+    HEALTH_METRICS_READ = "health_metrics:read"  # measurements over time, reminders for patients
+    HEALTH_METRICS_WRITE = "health_metrics:write"
+    PRESCRIPTIONS_READ = "prescriptions:read"
+    PRESCRIPTIONS_WRITE = "prescriptions:write"  # drafts
+    PRESCRIPTIONS_SIGN = "prescriptions:sign"
+    PRESCRIPTIONS_DISPENSE = "prescriptions:dispense"  # pharmacies, through API keys
+    OWN_CLINICAL_RECORD = "clinical_record:own"  # a patient's own consultations (signed), prescriptions, metrics
 
 
 class Role(enum.StrEnum):
@@ -65,16 +75,25 @@ _FRONT_DESK = _DIRECTORY | {
     Permission.APPOINTMENTS_OVERRIDE,
 }
 
-_CLINICAL = _FRONT_DESK | {Permission.MEDICAL_HISTORY_READ, Permission.MEDICAL_HISTORY_WRITE}
+_CLINICAL = _FRONT_DESK | {
+    Permission.MEDICAL_HISTORY_READ,
+    Permission.MEDICAL_HISTORY_WRITE,
+    Permission.CONSULTATIONS_READ,
+    Permission.CONSULTATIONS_WRITE,
+    Permission.HEALTH_METRICS_READ,
+    Permission.HEALTH_METRICS_WRITE,
+    Permission.PRESCRIPTIONS_READ,
+    Permission.PRESCRIPTIONS_WRITE,
+}
 
 # A patient's view of their own record and appointments. Other roles holding them changes
 # nothing: "own" resolves through the patient record linked to the account.
-_PATIENT_SELF = frozenset({Permission.OWN_PATIENT_RECORD, Permission.OWN_APPOINTMENTS})
+_PATIENT_SELF = frozenset({Permission.OWN_PATIENT_RECORD, Permission.OWN_APPOINTMENTS, Permission.OWN_CLINICAL_RECORD})
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OWNER: frozenset(Permission),
     Role.ADMIN: _ADMINISTRATION | _FRONT_DESK | {Permission.PRACTITIONERS_WRITE, Permission.RESOURCES_WRITE},
-    Role.PRACTITIONER: _CLINICAL,
+    Role.PRACTITIONER: _CLINICAL | {Permission.CONSULTATIONS_SIGN, Permission.PRESCRIPTIONS_SIGN},
     Role.NURSE: _CLINICAL - {Permission.APPOINTMENTS_OVERRIDE},
     Role.RECEPTIONIST: _FRONT_DESK,
     Role.PATIENT: _DIRECTORY | _PATIENT_SELF,
