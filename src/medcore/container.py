@@ -31,6 +31,7 @@ from medcore.adapters.security.secrets import (
     derive_key,
 )
 from medcore.adapters.security.tokens import JwtTokenSigner
+from medcore.application.demo.demo_appointments import SeedDemoAppointments
 from medcore.application.demo.demo_patients import SeedDemoPatients
 from medcore.application.demo.demo_practitioners import SeedDemoPractitioners
 from medcore.application.demo.seed_demo import SeedDemo
@@ -351,6 +352,7 @@ class UseCases(containers.DeclarativeContainer):
     seed_demo_patients = providers.Singleton(
         SeedDemoPatients, uow, core.clock, create_patient, add_allergy, add_condition, add_medication, add_measurement
     )
+    seed_demo_appointments = providers.Singleton(SeedDemoAppointments, uow, core.clock, book_appointment)
     seed_demo = providers.Singleton(
         SeedDemo,
         uow,
@@ -358,6 +360,7 @@ class UseCases(containers.DeclarativeContainer):
         create_user,
         practitioners=seed_demo_practitioners,
         patients=seed_demo_patients,
+        appointments=seed_demo_appointments,
     )
 
 

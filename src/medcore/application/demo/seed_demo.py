@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from returns.result import Failure, Result, Success
 
+from medcore.application.demo.demo_appointments import SeedDemoAppointments
 from medcore.application.demo.demo_patients import SeedDemoPatients
 from medcore.application.demo.demo_practitioners import SeedDemoPractitioners
 from medcore.application.identity.create_organization import (
@@ -64,8 +65,9 @@ class DemoSeeded:
 class SeedDemo:
     """Create the ``demo`` organization (self-registration open, MFA not required, so it
     can be tried in a minute) with an owner, a practitioner, a receptionist and a patient,
-    and patient records (Jean Dupont's linked to the patient login). Running it again
-    changes nothing (but adds what an older version did not seed)."""
+    patient records (Jean Dupont's linked to the patient login) and Jean's appointments
+    with Dr Martin in the coming days. Running it again changes nothing (but adds what an
+    older version did not seed)."""
 
     def __init__(
         self,
@@ -75,12 +77,14 @@ class SeedDemo:
         *,
         practitioners: SeedDemoPractitioners | None = None,
         patients: SeedDemoPatients | None = None,
+        appointments: SeedDemoAppointments | None = None,
     ) -> None:
         self._uow = uow
         self._create_organization = create_organization
         self._create_user = create_user
         self._practitioners = practitioners
         self._patients = patients
+        self._appointments = appointments
 
     async def execute(self) -> Result[DemoSeeded, DomainError]:
         async with self._uow() as uow:
@@ -141,4 +145,8 @@ class SeedDemo:
             records = await self._patients.execute(actor)
             if isinstance(records, Failure):
                 return Failure(records.failure())
+        if self._appointments is not None:
+            booked = await self._appointments.execute(actor)
+            if isinstance(booked, Failure):
+                return Failure(booked.failure())
         return Success(None)

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from returns.result import Failure, Result, Success
 
+from medcore.application.scheduling.booking_context import plausible_instant
 from medcore.application.shared.actor import Actor
 from medcore.application.shared.authorization import authorize
 from medcore.application.shared.unit_of_work import UnitOfWorkFactory
@@ -48,6 +49,9 @@ class AppointmentStats:
     async def execute(self, actor: Actor, command: StatsCommand) -> Result[list[StatsGroup], DomainError]:
         if command.group_by not in GROUPINGS:
             return Failure(field_invalid("group_by", f"Use one of: {', '.join(GROUPINGS)}."))
+        for name, instant in (("from", command.window_start), ("to", command.window_end)):
+            if isinstance(plausible := plausible_instant(name, instant), Failure):
+                return Failure(plausible.failure())
         if not command.window_start < command.window_end:
             return Failure(field_invalid("to", "'to' must come after 'from'."))
         if command.window_end - command.window_start > MAX_WINDOW:

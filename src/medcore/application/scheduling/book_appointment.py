@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
@@ -15,6 +15,7 @@ from medcore.application.scheduling.booking_context import (
     load_duration_rule,
     load_policy,
     load_practitioner,
+    plausible_instant,
 )
 from medcore.application.scheduling.reminders import schedule_reminders
 from medcore.application.shared.actor import Actor
@@ -78,6 +79,20 @@ def _mutual_conflicts(candidate: Interval, accepted: list[Interval], buffer: tim
     ]
 
 
+def _in_utc(command: BookAppointmentCommand) -> Result[BookAppointmentCommand, DomainError]:
+    """Instants are kept (and answered) in UTC, whatever offset the caller wrote them with."""
+    starts_at = plausible_instant("starts_at", command.starts_at)
+    if isinstance(starts_at, Failure):
+        return Failure(starts_at.failure())
+    ends_at = None
+    if command.ends_at is not None:
+        checked = plausible_instant("ends_at", command.ends_at)
+        if isinstance(checked, Failure):
+            return Failure(checked.failure())
+        ends_at = checked.unwrap()
+    return Success(replace(command, starts_at=starts_at.unwrap(), ends_at=ends_at))
+
+
 class BookAppointment:
     """Book for a patient with a practitioner (and a room). Times must follow the
     organization's grid, lie inside the practitioner's availability (staff with
@@ -112,6 +127,10 @@ class BookAppointment:
             if isinstance(scope_result, Failure):
                 return Failure(scope_result.failure())
             scope = scope_result.unwrap()
+            normalised = _in_utc(command)
+            if isinstance(normalised, Failure):
+                return Failure(normalised.failure())
+            command = normalised.unwrap()
             patient_id = command.patient_id or scope.patient_id
             if patient_id is None:
                 return Failure(field_invalid("patient_id", "Say whom the appointment is for."))

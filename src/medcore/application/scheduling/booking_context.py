@@ -4,21 +4,30 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from returns.result import Failure, Result, Success
 
 from medcore.application.shared.unit_of_work import UnitOfWork
 from medcore.domain.practitioners.practitioner import Practitioner
+from medcore.domain.practitioners.schedule import EARLIEST_INSTANT, LATEST_INSTANT
 from medcore.domain.scheduling.intervals import Interval
 from medcore.domain.scheduling.policy import SchedulingPolicy
 from medcore.domain.scheduling.rules import DurationRule, SlotChecker
-from medcore.domain.shared.errors import DomainError, not_found
+from medcore.domain.shared.errors import DomainError, field_invalid, not_found
 
 # Room enough around the candidates for whole local days (capacity) and for the buffers of
 # earlier appointments that run into them.
 MARGIN = timedelta(days=2)
+
+
+def plausible_instant(field: str, instant: datetime) -> Result[datetime, DomainError]:
+    """The instant in UTC, if it is a plausible one: far-off years are typing mistakes, and
+    near datetime's own limits the calendar arithmetic would overflow."""
+    if not EARLIEST_INSTANT <= instant <= LATEST_INSTANT:
+        return Failure(field_invalid(field, "Give a date between 1970 and 2200."))
+    return Success(instant.astimezone(UTC))
 
 
 @dataclass(frozen=True, slots=True)

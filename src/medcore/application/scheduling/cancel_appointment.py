@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 from returns.result import Failure, Result, Success
@@ -36,9 +37,10 @@ class CancelAppointmentCommand:
 
 
 async def series_members(
-    uow: UnitOfWork, appointment: Appointment, scope: SeriesScope
+    uow: UnitOfWork, appointment: Appointment, scope: SeriesScope, now: datetime
 ) -> Result[list[Appointment], DomainError]:
-    """The appointments a series scope designates, in order; past or settled ones are left alone."""
+    """The appointments a series scope designates, in order; past or settled ones (other
+    than ``appointment`` itself) are left alone."""
     if scope is SeriesScope.THIS:
         return Success([appointment])
     if appointment.series_id is None:
@@ -48,6 +50,7 @@ async def series_members(
         m
         for m in members
         if (scope is SeriesScope.ALL or m.starts_at >= appointment.starts_at)
+        and (m.id == appointment.id or m.starts_at > now)
         and AppointmentStatus.CANCELLED in TRANSITIONS[m.status]
     ]
     return Success(sorted(chosen, key=lambda a: a.starts_at))
@@ -83,12 +86,12 @@ class CancelAppointment:
             appointment = found.unwrap()
             if command.expected_version is not None and command.expected_version != appointment.version:
                 return Failure(version_mismatch("appointment"))
-            members = await series_members(uow, appointment, command.scope)
+            now = self._clock.now()
+            members = await series_members(uow, appointment, command.scope, now)
             if isinstance(members, Failure):
                 return Failure(members.failure())
             targets = members.unwrap() or [appointment]
             policy = await load_policy(uow, actor.organization_id)
-            now = self._clock.now()
             cancelled: list[Appointment] = []
             for target in targets:
                 result = target.cancel(command.reason, now, policy.late_cancel_window, by=actor.id, note=command.note)

@@ -9,9 +9,11 @@ from uuid import UUID
 from returns.result import Failure, Result, Success
 
 from medcore.application.scheduling.access import appointment_scope
+from medcore.application.scheduling.booking_context import plausible_instant
 from medcore.application.shared.actor import Actor
 from medcore.application.shared.unit_of_work import UnitOfWorkFactory
 from medcore.domain.identity.permissions import Permission
+from medcore.domain.practitioners.practitioner import check_specialties
 from medcore.domain.scheduling.waitlist import WaitlistEntry
 from medcore.domain.shared.errors import DomainError, field_invalid, not_found
 from medcore.domain.shared.ports import Clock, IdGenerator
@@ -47,11 +49,21 @@ class JoinWaitlist:
                 return Failure(field_invalid("patient_id", "Say who is waiting."))
             if not scope.allows(patient_id) or await uow.patients.get(actor.organization_id, patient_id) is None:
                 return Failure(not_found("patient"))
+            window: list[datetime] = []
+            for name, instant in (("window_start", command.window_start), ("window_end", command.window_end)):
+                if isinstance(plausible := plausible_instant(name, instant), Failure):
+                    return Failure(plausible.failure())
+                window.append(plausible.unwrap())
+            window_start, window_end = window
             now = self._clock.now()
-            specialty = command.specialty.strip().lower() if command.specialty else None
-            checked = WaitlistEntry.check(
-                command.practitioner_id, specialty, (command.window_start, command.window_end), now
-            )
+            # The practitioners' own spelling: "General practice" waits for general_practice.
+            specialty = None
+            if command.specialty is not None:
+                code = check_specialties([command.specialty], "specialty")
+                if isinstance(code, Failure):
+                    return Failure(field_invalid("specialty", code.failure().message))
+                [specialty] = code.unwrap()
+            checked = WaitlistEntry.check(command.practitioner_id, specialty, (window_start, window_end), now)
             if isinstance(checked, Failure):
                 return Failure(checked.failure())
             if command.practitioner_id is not None:
@@ -64,8 +76,8 @@ class JoinWaitlist:
                 patient_id=patient_id,
                 practitioner_id=command.practitioner_id,
                 specialty=specialty,
-                window_start=command.window_start,
-                window_end=command.window_end,
+                window_start=window_start,
+                window_end=window_end,
                 note=command.note,
                 created_at=now,
                 updated_at=now,

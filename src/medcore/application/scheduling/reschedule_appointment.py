@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -15,6 +15,7 @@ from medcore.application.scheduling.booking_context import (
     load_duration_rule,
     load_policy,
     load_practitioner,
+    plausible_instant,
 )
 from medcore.application.scheduling.cancel_appointment import SeriesScope, series_members
 from medcore.application.scheduling.reminders import schedule_reminders
@@ -91,11 +92,20 @@ class RescheduleAppointment:
             if isinstance(found, Failure):
                 return Failure(found.failure())
             anchor = found.unwrap()
+            starts_at = plausible_instant("starts_at", command.starts_at)
+            if isinstance(starts_at, Failure):
+                return Failure(starts_at.failure())
+            command = replace(command, starts_at=starts_at.unwrap())
+            if command.ends_at is not None:
+                ends_at = plausible_instant("ends_at", command.ends_at)
+                if isinstance(ends_at, Failure):
+                    return Failure(ends_at.failure())
+                command = replace(command, ends_at=ends_at.unwrap())
             if command.expected_version is not None and command.expected_version != anchor.version:
                 return Failure(version_mismatch("appointment"))
             if anchor.status not in MOVABLE:
                 return Failure(invalid_transition(anchor.status, AppointmentStatus.CANCELLED))
-            members_result = await series_members(uow, anchor, command.scope)
+            members_result = await series_members(uow, anchor, command.scope, self._clock.now())
             if isinstance(members_result, Failure):
                 return Failure(members_result.failure())
             members = [m for m in members_result.unwrap() if m.status in MOVABLE] or [anchor]

@@ -14,6 +14,7 @@ from medcore.application.scheduling.booking_context import (
     load_duration_rule,
     load_policy,
     load_practitioner,
+    plausible_instant,
 )
 from medcore.application.shared.actor import Actor
 from medcore.application.shared.unit_of_work import UnitOfWorkFactory
@@ -60,6 +61,9 @@ class SearchAvailability:
             return Failure(field_invalid("practitioner_id", "Give at least one practitioner."))
         if len(set(command.practitioner_ids)) > MAX_PRACTITIONERS:
             return Failure(field_invalid("practitioner_id", f"At most {MAX_PRACTITIONERS} practitioners at once."))
+        for name, instant in (("from", command.window_start), ("to", command.window_end)):
+            if isinstance(plausible := plausible_instant(name, instant), Failure):
+                return Failure(plausible.failure())
         if not command.window_start < command.window_end:
             return Failure(field_invalid("to", "'to' must come after 'from'."))
         if command.window_end - command.window_start > MAX_WINDOW:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -22,6 +22,15 @@ LongText = Annotated[str, msgspec.Meta(max_length=2000, pattern=r"^[^\x00]*$")]
 Rrule = Annotated[str, msgspec.Meta(max_length=500, pattern=r"^[^\x00]*$")]
 Minutes = Annotated[int, msgspec.Meta(ge=1, le=1440)]
 Scope = Literal["this", "following", "all"]
+Instant = Annotated[datetime, msgspec.Meta(tz=True)]  # naive times are ambiguous: refused
+
+
+def _utc(instant: datetime) -> datetime:
+    return instant.astimezone(UTC)
+
+
+def _utc_or_none(instant: datetime | None) -> datetime | None:
+    return instant.astimezone(UTC) if instant is not None else None
 
 
 class Recurrence(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -30,9 +39,9 @@ class Recurrence(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 class BookAppointmentRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     practitioner_id: UUID
-    starts_at: datetime
+    starts_at: Instant
     patient_id: UUID | None = None
-    ends_at: datetime | None = None
+    ends_at: Instant | None = None
     duration_minutes: Minutes | None = None
     appointment_type_id: UUID | None = None
     room_id: UUID | None = None
@@ -76,13 +85,13 @@ def appointment_out(appointment: Appointment) -> AppointmentOut:
         id=appointment.id,
         practitioner_id=appointment.practitioner_id,
         patient_id=appointment.patient_id,
-        starts_at=appointment.starts_at,
-        ends_at=appointment.ends_at,
+        starts_at=_utc(appointment.starts_at),
+        ends_at=_utc(appointment.ends_at),
         duration_minutes=int(appointment.duration.total_seconds() // 60),
         status=appointment.status,
         booked_by_patient=appointment.booked_by_patient,
-        created_at=appointment.created_at,
-        updated_at=appointment.updated_at,
+        created_at=_utc(appointment.created_at),
+        updated_at=_utc(appointment.updated_at),
         version=appointment.version,
         appointment_type_id=appointment.appointment_type_id,
         room_id=appointment.room_id,
@@ -90,7 +99,7 @@ def appointment_out(appointment: Appointment) -> AppointmentOut:
         series_id=appointment.series_id,
         rescheduled_from_id=appointment.rescheduled_from_id,
         override_reason=appointment.override_reason,
-        cancellation=CancellationOut(cancellation.reason, cancellation.late, cancellation.at, cancellation.note)
+        cancellation=CancellationOut(cancellation.reason, cancellation.late, _utc(cancellation.at), cancellation.note)
         if cancellation
         else None,
     )
@@ -107,10 +116,10 @@ class ConflictOut(msgspec.Struct, frozen=True):
 def conflict_out(conflict: Conflict) -> ConflictOut:
     return ConflictOut(
         kind=conflict.kind,
-        starts_at=conflict.starts_at,
-        ends_at=conflict.ends_at,
+        starts_at=_utc(conflict.starts_at),
+        ends_at=_utc(conflict.ends_at),
         appointment_id=conflict.appointment_id,
-        occurrence_start=conflict.occurrence_start,
+        occurrence_start=_utc_or_none(conflict.occurrence_start),
     )
 
 
@@ -127,7 +136,7 @@ class SkippedOut(msgspec.Struct, frozen=True):
 
 
 def skipped_out(skipped: SkippedOccurrence) -> SkippedOut:
-    return SkippedOut(skipped.starts_at, skipped.ends_at, [conflict_out(c) for c in skipped.conflicts])
+    return SkippedOut(_utc(skipped.starts_at), _utc(skipped.ends_at), [conflict_out(c) for c in skipped.conflicts])
 
 
 class SeriesOut(msgspec.Struct, frozen=True):
@@ -161,8 +170,8 @@ class CancelRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class RescheduleRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    starts_at: datetime
-    ends_at: datetime | None = None
+    starts_at: Instant
+    ends_at: Instant | None = None
     duration_minutes: Minutes | None = None
     practitioner_id: UUID | None = None
     room_id: UUID | None = None
@@ -176,7 +185,7 @@ class SlotOut(msgspec.Struct, frozen=True):
 
 
 def slots_out(slots: list[Interval]) -> list[SlotOut]:
-    return [SlotOut(s.start, s.end) for s in slots]
+    return [SlotOut(_utc(s.start), _utc(s.end)) for s in slots]
 
 
 class AvailabilityOut(msgspec.Struct, frozen=True):
@@ -189,8 +198,8 @@ class MultiAvailabilityOut(msgspec.Struct, frozen=True):
 
 
 class WaitlistRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    window_start: datetime
-    window_end: datetime
+    window_start: Instant
+    window_end: Instant
     patient_id: UUID | None = None
     practitioner_id: UUID | None = None
     specialty: Annotated[str, msgspec.Meta(max_length=100, pattern=r"^[^\x00]*$")] | None = None
@@ -218,17 +227,17 @@ def waitlist_out(entry: WaitlistEntry) -> WaitlistEntryOut:
     return WaitlistEntryOut(
         id=entry.id,
         patient_id=entry.patient_id,
-        window_start=entry.window_start,
-        window_end=entry.window_end,
+        window_start=_utc(entry.window_start),
+        window_end=_utc(entry.window_end),
         status=entry.status,
-        created_at=entry.created_at,
+        created_at=_utc(entry.created_at),
         version=entry.version,
         practitioner_id=entry.practitioner_id,
         specialty=entry.specialty,
         note=entry.note,
-        offered_slot=SlotOut(slot.start, slot.end) if slot else None,
+        offered_slot=SlotOut(_utc(slot.start), _utc(slot.end)) if slot else None,
         offered_practitioner_id=entry.offered_practitioner_id,
-        offered_at=entry.offered_at,
+        offered_at=_utc_or_none(entry.offered_at),
     )
 
 
