@@ -64,8 +64,9 @@ class Outbox:
 
     def clear(self) -> None:
         if self.directory.exists():
-            for path in self.directory.glob("*.eml"):
-                path.unlink()
+            for path in self.directory.iterdir():  # emails (.eml) and text messages (.sms.json)
+                if path.is_file():
+                    path.unlink()
 
     def messages(self, to: str | None = None) -> list[Message]:
         if not self.directory.exists():

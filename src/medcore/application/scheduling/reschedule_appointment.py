@@ -25,12 +25,13 @@ from medcore.application.shared.unit_of_work import UnitOfWorkFactory
 from medcore.domain.identity.permissions import Permission
 from medcore.domain.notifications.ports import Notifier
 from medcore.domain.practitioners.schedule import local_instant
-from medcore.domain.scheduling.appointment import Appointment, AppointmentStatus, CancellationReason, invalid_transition
+from medcore.domain.scheduling.appointment import Appointment, AppointmentStatus, CancellationReason
 from medcore.domain.scheduling.intervals import Interval
 from medcore.domain.scheduling.rules import Booker, Conflict, booking_violations, violation_error
 from medcore.domain.shared.errors import (
     DomainError,
     DomainRefusal,
+    ErrorKind,
     field_invalid,
     forbidden,
     not_found,
@@ -104,7 +105,14 @@ class RescheduleAppointment:
             if command.expected_version is not None and command.expected_version != anchor.version:
                 return Failure(version_mismatch("appointment"))
             if anchor.status not in MOVABLE:
-                return Failure(invalid_transition(anchor.status, AppointmentStatus.CANCELLED))
+                return Failure(
+                    DomainError(
+                        code="appointment.invalid_transition",
+                        message=f"An appointment that is {anchor.status.value.replace('_', ' ')} can no longer be moved.",
+                        kind=ErrorKind.CONFLICT,
+                        extra={"status": anchor.status.value},
+                    )
+                )
             members_result = await series_members(uow, anchor, command.scope, self._clock.now())
             if isinstance(members_result, Failure):
                 return Failure(members_result.failure())
