@@ -78,6 +78,15 @@ class JsonFormulary:
             if len(medication.ingredients) == 1:
                 self._by_name.setdefault(medication.ingredients[0].lower(), medication)
         self._groups: dict[str, str] = dict(data.get("groups", {}))
+        # Every spelling that names a group ("nsaids", "nsaid", "beta lactam", its label), so
+        # that the allergy rule's lookups cost a dictionary access each.
+        self._group_spellings: dict[str, set[str]] = defaultdict(set)
+        self._group_labels: dict[str, set[str]] = defaultdict(set)
+        for group, label in self._groups.items():
+            spaced = group.replace("_", " ")
+            for spelling in (group, group.rstrip("s"), spaced, spaced.rstrip("s")):
+                self._group_spellings[spelling].add(group)
+            self._group_labels[label.lower()].add(group)
         self._members: dict[str, list[Medication]] = defaultdict(list)
         for medication in self._medications.values():
             for group in medication.groups:
@@ -118,12 +127,11 @@ class JsonFormulary:
         wanted = text.strip().lower()
         if not wanted:
             return frozenset()
-        found = set()
-        for key, label in self._groups.items():
-            forms = {key, key.rstrip("s"), key.replace("_", " "), key.replace("_", " ").rstrip("s")}
-            if wanted in forms or wanted.rstrip("s") in forms or wanted == label.lower():
-                found.add(key)
-        return frozenset(found)
+        return frozenset(
+            self._group_spellings.get(wanted, set())
+            | self._group_spellings.get(wanted.rstrip("s"), set())
+            | self._group_labels.get(wanted, set())
+        )
 
     def search(self, query: str, limit: int) -> Sequence[Medication]:
         wanted = query.strip().lower()

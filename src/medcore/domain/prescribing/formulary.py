@@ -79,7 +79,12 @@ class Formulary(Protocol):
     def groups_named(self, text: str) -> frozenset[str]:
         """Groups a free-text substance names ("penicillin", "NSAIDs")."""
 
-    def search(self, query: str, limit: int) -> Sequence[Medication]: ...
+    def search(self, query: str, limit: int) -> Sequence[Medication]:
+        """Medications whose code starts with, or whose name or an ingredient contains,
+        ``query``; the best matches (code or name prefix) first."""
+
+    def all(self) -> Sequence[Medication]:
+        """Every medication, by code."""
 
     @property
     def version(self) -> str: ...

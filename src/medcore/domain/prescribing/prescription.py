@@ -8,16 +8,46 @@ prescription is immutable; a change makes a new prescription that replaces it (r
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from returns.result import Failure, Result, Success
 
+from medcore.domain.prescribing.units import UNITS
 from medcore.domain.shared.errors import DomainError, ErrorKind, FieldIssue, conflict, invalid
 
 DEFAULT_VALIDITY = timedelta(days=90)
 MAX_ITEMS = 20
+MAX_INSTRUCTIONS = 500
+# The routes a prescription item may name (the formulary lists those of each medication).
+ROUTES = frozenset(
+    {
+        "oral",
+        "sublingual",
+        "inhaled",
+        "subcutaneous",
+        "intramuscular",
+        "intravenous",
+        "topical",
+        "rectal",
+        "vaginal",
+        "nasal",
+        "ophthalmic",
+        "transdermal",
+    }
+)
+_ATC_SUBSTANCE = re.compile(r"^[A-Z][0-9]{2}[A-Z]{2}[0-9]{2}$")
+
+
+class Keep(enum.Enum):
+    """A field a revision leaves as it is (``None`` clears an optional one)."""
+
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP
 
 
 class PrescriptionStatus(enum.StrEnum):
@@ -47,17 +77,6 @@ class Frequency:
             return 24 / self.value
         return self.value
 
-    def describe(self) -> str:
-        if self.kind is FrequencyKind.TIMES_PER_DAY:
-            return "once a day" if self.value == 1 else f"{_number(self.value)} times a day"
-        if self.kind is FrequencyKind.INTERVAL_HOURS:
-            return f"every {_number(self.value)} hours"
-        return f"when needed, at most {_number(self.value)} times a day"
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if value == int(value) else f"{value:g}"
-
 
 @dataclass(frozen=True, slots=True)
 class PrescriptionItem:
@@ -78,6 +97,18 @@ class PrescriptionItem:
     def check(self, index: int) -> list[FieldIssue]:
         where = f"items.{index}"
         issues: list[FieldIssue] = []
+        if not _ATC_SUBSTANCE.match(self.medication_code):
+            issues.append(
+                FieldIssue(
+                    f"{where}.medication_code", "Use the ATC code of a substance (7 characters, such as J01CA04)."
+                )
+            )
+        if self.dose_unit not in UNITS:
+            issues.append(FieldIssue(f"{where}.dose_unit", f"Use one of: {', '.join(sorted(UNITS))}."))
+        if self.route not in ROUTES:
+            issues.append(FieldIssue(f"{where}.route", f"Use one of: {', '.join(sorted(ROUTES))}."))
+        if self.instructions is not None and not 1 <= len(self.instructions.strip()) <= MAX_INSTRUCTIONS:
+            issues.append(FieldIssue(f"{where}.instructions", f"Use 1-{MAX_INSTRUCTIONS} characters, or leave it out."))
         if not 0 < self.dose_amount <= 100_000:
             issues.append(FieldIssue(f"{where}.dose_amount", "Must be a positive amount."))
         if not 1 <= self.duration_days <= 365:
@@ -90,7 +121,8 @@ class PrescriptionItem:
         if frequency.kind is FrequencyKind.INTERVAL_HOURS and not 1 <= frequency.value <= 168:
             issues.append(FieldIssue(f"{where}.interval_hours", "Use 1 to 168 hours."))
         elif frequency.kind is not FrequencyKind.INTERVAL_HOURS and not 0 < frequency.value <= 24:
-            issues.append(FieldIssue(f"{where}.frequency", "Use a positive number of doses a day, at most 24."))
+            name = "frequency_per_day" if frequency.kind is FrequencyKind.TIMES_PER_DAY else "as_needed_max_per_day"
+            issues.append(FieldIssue(f"{where}.{name}", "Use a positive number of doses a day, at most 24."))
         return issues
 
 
@@ -179,20 +211,34 @@ class Prescription:
         return self.status is PrescriptionStatus.DRAFT
 
     def revise(
-        self, *, items: list[PrescriptionItem] | None, notes: str | None, now: datetime
-    ) -> Result[None, DomainError]:
+        self,
+        *,
+        items: list[PrescriptionItem] | Keep = KEEP,
+        notes: str | Keep | None = KEEP,
+        consultation_id: UUID | Keep | None = KEEP,
+        now: datetime,
+    ) -> Result[tuple[str, ...], DomainError]:
+        """Change a draft; answers the names of the fields whose value changed."""
         if not self.draft:
             return Failure(_immutable(self.status))
-        if items is not None:
+        changed: list[str] = []
+        if not isinstance(items, Keep):
             checked = self.check_items(items)
             if isinstance(checked, Failure):
-                return checked
-            self.items = items
-            self.acknowledgements = []  # acknowledgements name items by position
-        if notes is not None:
+                return Failure(checked.failure())
+            if items != self.items:
+                self.items = list(items)
+                self.acknowledgements = []  # acknowledgements name items by position
+                changed.append("items")
+        if not isinstance(notes, Keep) and notes != self.notes:
             self.notes = notes
-        self.updated_at = now
-        return Success(None)
+            changed.append("notes")
+        if not isinstance(consultation_id, Keep) and consultation_id != self.consultation_id:
+            self.consultation_id = consultation_id
+            changed.append("consultation_id")
+        if changed:
+            self.updated_at = now
+        return Success(tuple(changed))
 
     def sign(
         self,

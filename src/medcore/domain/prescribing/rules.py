@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
+from functools import cache
 from itertools import combinations
 
 from medcore.domain.prescribing.facts import PatientFacts, PrescriberFacts
@@ -267,18 +268,21 @@ def duplicate_therapy(items: Items, patient: PatientFacts, formulary: Formulary)
 
 
 def quantity(items: Items, formulary: Formulary) -> list[Finding]:
-    """The quantity covers at most the duration at the daily use; a schedule II substance
-    has no refills and covers at most 30 days."""
+    """What is dispensed, the quantity of each fill counting the refills, covers at most the
+    duration at the daily use; a schedule II substance has no refills and covers at most
+    30 days."""
     findings: list[Finding] = []
     for i, item, med in _known(items, formulary):
         needed = item.duration_days * item.daily_doses
-        if item.quantity > needed + 1e-9:
+        supplied = item.quantity * (1 + item.refills)
+        if supplied > needed + 1e-9:
+            fills = f" over {1 + item.refills} fills" if item.refills else ""
             findings.append(
                 Finding(
                     "prescription.quantity",
                     Severity.ERROR,
                     (i,),
-                    f"{med.name}: {item.quantity} doses is more than {needed:g} for {item.duration_days} days.",
+                    f"{med.name}: {supplied} doses{fills} is more than {needed:g} for {item.duration_days} days.",
                 )
             )
         if med.schedule_ii and item.refills > 0:
@@ -309,7 +313,12 @@ def prescriber(items: Items, who: PrescriberFacts, formulary: Formulary) -> list
     findings: list[Finding] = []
     if not who.can_sign:
         findings.append(
-            Finding("prescription.prescriber", Severity.ERROR, everything, "You are not allowed to sign prescriptions.")
+            Finding(
+                "prescription.prescriber",
+                Severity.ERROR,
+                everything,
+                "The prescriber is not allowed to sign prescriptions (the prescriptions:sign permission).",
+            )
         )
     if not who.licence_valid:
         findings.append(
@@ -337,11 +346,23 @@ def prescriber(items: Items, who: PrescriberFacts, formulary: Formulary) -> list
 # --- 7. conditions and states ------------------------------------------------------------
 
 
+def _icd10_key(code: str) -> str:
+    """ICD-10 codes compare without their dot and case: ``I45.81`` lies under ``I45.8``,
+    and so does ``I4581``."""
+    return code.replace(".", "").strip().upper()
+
+
+@cache
+def _icd10_keys(prefixes: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(_icd10_key(prefix) for prefix in prefixes)
+
+
 def condition(items: Items, patient: PatientFacts, formulary: Formulary, today: date) -> list[Finding]:
     """Contraindications by the patient's conditions or state (pregnancy, renal impairment
     below an eGFR threshold, age) listed in the formulary."""
     findings: list[Finding] = []
     age = patient.age_years(today)
+    conditions = [_icd10_key(code) for code in patient.conditions]
     for i, _, med in _known(items, formulary):
         if med.min_age_years is not None and age < med.min_age_years:
             findings.append(
@@ -355,11 +376,8 @@ def condition(items: Items, patient: PatientFacts, formulary: Formulary, today: 
         for contraindication in med.contraindications:
             applies = False
             if contraindication.kind is ContraindicationKind.CONDITION:
-                applies = any(
-                    code.upper().startswith(prefix.upper())
-                    for code in patient.conditions
-                    for prefix in contraindication.icd10_prefixes
-                )
+                prefixes = _icd10_keys(contraindication.icd10_prefixes)
+                applies = any(code.startswith(prefixes) for code in conditions)
             elif contraindication.kind is ContraindicationKind.PREGNANCY:
                 applies = patient.pregnant
             elif contraindication.kind is ContraindicationKind.RENAL:
