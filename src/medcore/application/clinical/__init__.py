@@ -1,0 +1,1 @@
+"""Use cases of the clinical context: consultations, templates, health metrics and reminders."""
