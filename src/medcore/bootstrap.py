@@ -13,7 +13,7 @@ from pathlib import Path
 
 import structlog
 
-from medcore.adapters.postgres import migrate
+from medcore.adapters.postgres import migrate, roles
 from medcore.adapters.postgres.embedded import EmbeddedPostgres
 from medcore.container import Container, build_container
 from medcore.settings import Settings
@@ -85,3 +85,15 @@ def upgrade_schema(url: str, revision: str = "head") -> None:
 
 def downgrade_schema(url: str, revision: str = "-1") -> None:
     migrate.downgrade(url, revision)
+
+
+def app_role_sql(role: str, password: str | None = None) -> list[str]:
+    """The SQL that creates or updates the application's database role."""
+    return roles.app_role_sql(role, password)
+
+
+def apply_app_role(url: str, role: str, password: str | None = None) -> None:
+    roles.apply_app_role(url, role, password)
+
+
+RoleNameError = roles.RoleNameError

@@ -8,14 +8,20 @@ and joined in ``Container``. Tests override providers with fakes
 from __future__ import annotations
 
 import secrets as _secrets
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
+import structlog
 from dependency_injector import containers, providers
 
+from medcore.adapters.blobs.audit_checkpoints import BlobCheckpointArchive
+from medcore.adapters.blobs.local import LocalBlobStore
 from medcore.adapters.clock import SystemClock, Uuid7Ids
 from medcore.adapters.email.outbox import OutboxEmailSender
+from medcore.adapters.formulary.json_formulary import shipped_formulary
 from medcore.adapters.notifications.outbox import OutboxNotifier
+from medcore.adapters.pdf.prescriptions import WeasyPrintPrescriptionRenderer
 from medcore.adapters.postgres.database import EngineDatabase
 from medcore.adapters.postgres.engine import create_engine
 from medcore.adapters.postgres.health import PgReadiness
@@ -23,6 +29,7 @@ from medcore.adapters.postgres.idempotency import PgIdempotencyStore
 from medcore.adapters.postgres.migrate import head_revision
 from medcore.adapters.postgres.unit_of_work import SqlUnitOfWork
 from medcore.adapters.scheduling.recurrence import DateutilRecurrence
+from medcore.adapters.security.audit_digests import DEVELOPMENT_DIGEST_KEY, LazyDigestKey, audit_digest_key
 from medcore.adapters.security.passwords import Argon2PasswordHasher, CommonPasswordList
 from medcore.adapters.security.secrets import (
     AesGcmSecretBox,
@@ -30,8 +37,39 @@ from medcore.adapters.security.secrets import (
     RandomSecrets,
     derive_key,
 )
+from medcore.adapters.security.signing import (
+    Ed25519CheckpointSigner,
+    SigningKeyError,
+    development_signing_key,
+    load_public_key,
+    load_signing_key,
+)
 from medcore.adapters.security.tokens import JwtTokenSigner
+from medcore.adapters.security.verification_codes import HmacVerificationCodes
+from medcore.application.audit.create_checkpoints import CreateCheckpoints
+from medcore.application.audit.dispose_audit_events import DisposeAuditEvents
+from medcore.application.audit.export_audit_events import ExportAuditEvents
+from medcore.application.audit.get_access_log import GetAccessLog
+from medcore.application.audit.list_audit_events import ListAuditEvents
+from medcore.application.audit.verify_trail import VerifyAuditTrail
+from medcore.application.clinical.add_addendum import AddAddendum
+from medcore.application.clinical.cancel_health_reminder import CancelHealthReminder
+from medcore.application.clinical.create_consultation import CreateConsultation
+from medcore.application.clinical.create_consultation_template import CreateConsultationTemplate
+from medcore.application.clinical.create_health_reminder import CreateHealthReminder
+from medcore.application.clinical.get_consultation import GetConsultation
+from medcore.application.clinical.get_consultation_template import GetConsultationTemplate
+from medcore.application.clinical.get_health_metrics import GetHealthMetrics
+from medcore.application.clinical.get_health_reminder import GetHealthReminder
+from medcore.application.clinical.list_consultation_templates import ListConsultationTemplates
+from medcore.application.clinical.list_consultations import ListConsultations
+from medcore.application.clinical.list_health_reminders import ListHealthReminders
+from medcore.application.clinical.send_health_reminders import SendHealthReminders
+from medcore.application.clinical.sign_consultation import SignConsultation
+from medcore.application.clinical.update_consultation import UpdateConsultation
+from medcore.application.clinical.update_consultation_template import UpdateConsultationTemplate
 from medcore.application.demo.demo_appointments import SeedDemoAppointments
+from medcore.application.demo.demo_clinical import SeedDemoClinical
 from medcore.application.demo.demo_patients import SeedDemoPatients
 from medcore.application.demo.demo_practitioners import SeedDemoPractitioners
 from medcore.application.demo.seed_demo import SeedDemo
@@ -98,6 +136,25 @@ from medcore.application.practitioners.set_working_hours import SetWorkingHours
 from medcore.application.practitioners.update_appointment_type import UpdateAppointmentType
 from medcore.application.practitioners.update_practitioner import UpdatePractitioner
 from medcore.application.practitioners.update_room import UpdateRoom
+from medcore.application.prescribing.cancel_prescription import CancelPrescription
+from medcore.application.prescribing.create_prescription import CreatePrescription
+from medcore.application.prescribing.create_prescription_template import CreatePrescriptionTemplate
+from medcore.application.prescribing.delete_prescription_template import DeletePrescriptionTemplate
+from medcore.application.prescribing.dispense_prescription import DispensePrescription
+from medcore.application.prescribing.expire_prescriptions import ExpirePrescriptions
+from medcore.application.prescribing.get_formulary_medication import GetFormularyMedication
+from medcore.application.prescribing.get_prescription import GetPrescription
+from medcore.application.prescribing.get_prescription_template import GetPrescriptionTemplate
+from medcore.application.prescribing.list_patient_prescriptions import ListPatientPrescriptions
+from medcore.application.prescribing.list_prescription_templates import ListPrescriptionTemplates
+from medcore.application.prescribing.prescribe_from_template import PrescribeFromTemplate
+from medcore.application.prescribing.print_prescription import PrintPrescription
+from medcore.application.prescribing.renew_prescription import RenewPrescription
+from medcore.application.prescribing.search_formulary import SearchFormulary
+from medcore.application.prescribing.sign_prescription import SignPrescription
+from medcore.application.prescribing.update_prescription import UpdatePrescription
+from medcore.application.prescribing.validate_prescription import ValidatePrescription
+from medcore.application.prescribing.verify_prescription import VerifyPrescription
 from medcore.application.scheduling.appointment_calendar import GetAppointmentCalendar
 from medcore.application.scheduling.appointment_stats import AppointmentStats
 from medcore.application.scheduling.book_appointment import BookAppointment
@@ -133,6 +190,52 @@ def resolve_secret_key(settings: Settings, *, allow_generated: bool) -> bytes:
     stored.write_text(_secrets.token_urlsafe(48))
     stored.chmod(0o600)
     return stored.read_text().strip().encode()
+
+
+def _optional_secret(secret_key: Callable[[], bytes]) -> Callable[[], bytes | None]:
+    """The secret key when one is configured (or was generated for development), else None."""
+
+    def resolve() -> bytes | None:
+        try:
+            return secret_key()
+        except SettingsError:
+            return None
+
+    return resolve
+
+
+def _checkpoint_signer(settings: Settings, secret_key: Callable[[], bytes]) -> Ed25519CheckpointSigner:
+    """The configured audit signing key; in development, one derived from the secret key
+    (with a warning); with neither, a signer that can only verify the trusted keys."""
+    try:
+        trusted = [load_public_key(k) for k in settings.audit_trusted_keys]
+    except SigningKeyError as exc:
+        raise SettingsError(f"MEDCORE_AUDIT_TRUSTED_KEYS: {exc}.") from exc
+    if settings.audit_signing_key:
+        try:
+            return Ed25519CheckpointSigner(load_signing_key(settings.audit_signing_key), trusted)
+        except SigningKeyError as exc:
+            raise SettingsError(f"MEDCORE_AUDIT_SIGNING_KEY: {exc}.") from exc
+    secret = _optional_secret(secret_key)()
+    if secret is None:
+        if not trusted:
+            raise SettingsError(
+                "MEDCORE_AUDIT_SIGNING_KEY is required to sign or check audit checkpoints "
+                "(or MEDCORE_SECRET_KEY in development, or MEDCORE_AUDIT_TRUSTED_KEYS to verify only)."
+            )
+        return Ed25519CheckpointSigner(None, trusted)
+    structlog.get_logger("medcore").warning(
+        "audit.signing_key.development",
+        hint="set MEDCORE_AUDIT_SIGNING_KEY: checkpoints are now signed with a key derived from the secret key",
+    )
+    return Ed25519CheckpointSigner(development_signing_key(secret), trusted)
+
+
+def _verification_digest_keys(secret_key: Callable[[], bytes]) -> list[bytes]:
+    """Keys the raw IPs and user agents may have been digested under; none (raw values left
+    unchecked) without the secret key, which the deployment's digests need."""
+    secret = _optional_secret(secret_key)()
+    return [audit_digest_key(secret), DEVELOPMENT_DIGEST_KEY] if secret is not None else []
 
 
 def _identity_config(settings: Settings) -> IdentityConfig:
@@ -181,13 +284,33 @@ class Gateways(containers.DeclarativeContainer):
     )
     recurrence = providers.Singleton(DateutilRecurrence)
     readiness = providers.Singleton(lambda database: PgReadiness(database, head_revision()), database)
+    # prescribing: the shipped formulary, printed prescriptions and their verification codes
+    formulary = providers.Singleton(shipped_formulary)
+    prescription_renderer = providers.Singleton(
+        lambda settings: WeasyPrintPrescriptionRenderer(settings.public_url), core.settings
+    )
+    verification_codes = providers.Singleton(
+        lambda key: HmacVerificationCodes(derive_key(key, "prescription-verification")), core.secret_key
+    )
+    # audit: the chain's digest key, checkpoint signatures and their blob-store copies
+    blob_store = providers.Singleton(lambda settings: LocalBlobStore(Path(settings.data_dir) / "blobs"), core.settings)
+    audit_digest_key = providers.Singleton(lambda key: LazyDigestKey(_optional_secret(key)), core.secret_key.provider)
+    audit_verification_keys = providers.Singleton(_verification_digest_keys, core.secret_key.provider)
+    checkpoint_signer = providers.Singleton(_checkpoint_signer, core.settings, core.secret_key.provider)
+    checkpoint_archive = providers.Singleton(
+        lambda blobs, signer: BlobCheckpointArchive(blobs, lambda: signer().public_key_base64),
+        blob_store,
+        checkpoint_signer.provider,
+    )
 
 
 class UseCases(containers.DeclarativeContainer):
     core = providers.DependenciesContainer()
     gateways = providers.DependenciesContainer()
 
-    unit_of_work = providers.Factory(SqlUnitOfWork, gateways.database, core.clock, core.ids)
+    unit_of_work = providers.Factory(
+        SqlUnitOfWork, gateways.database, core.clock, core.ids, digest_key=gateways.audit_digest_key
+    )
     uow = unit_of_work.provider
 
     authenticate = providers.Singleton(Authenticate, uow, core.clock, gateways.signer)
@@ -346,6 +469,47 @@ class UseCases(containers.DeclarativeContainer):
     revoke_calendar_feed = providers.Singleton(RevokeCalendarFeed, uow, core.clock)
     read_calendar_feed = providers.Singleton(ReadCalendarFeed, uow, core.clock)
     appointment_stats = providers.Singleton(AppointmentStats, uow)
+    # clinical: consultations, templates, health metrics and reminders
+    create_consultation = providers.Singleton(CreateConsultation, uow, core.clock, core.ids)
+    get_consultation = providers.Singleton(GetConsultation, uow)
+    list_consultations = providers.Singleton(ListConsultations, uow)
+    update_consultation = providers.Singleton(UpdateConsultation, uow, core.clock)
+    sign_consultation = providers.Singleton(SignConsultation, uow, core.clock, core.ids)
+    add_addendum = providers.Singleton(AddAddendum, uow, core.clock, core.ids)
+    create_consultation_template = providers.Singleton(CreateConsultationTemplate, uow, core.clock, core.ids)
+    get_consultation_template = providers.Singleton(GetConsultationTemplate, uow)
+    list_consultation_templates = providers.Singleton(ListConsultationTemplates, uow)
+    update_consultation_template = providers.Singleton(UpdateConsultationTemplate, uow, core.clock)
+    get_health_metrics = providers.Singleton(GetHealthMetrics, uow, core.clock)
+    create_health_reminder = providers.Singleton(CreateHealthReminder, uow, core.clock, core.ids)
+    list_health_reminders = providers.Singleton(ListHealthReminders, uow)
+    get_health_reminder = providers.Singleton(GetHealthReminder, uow)
+    cancel_health_reminder = providers.Singleton(CancelHealthReminder, uow, core.clock)
+    send_health_reminders = providers.Singleton(SendHealthReminders, uow, core.clock, gateways.notifier)
+    # prescribing
+    create_prescription = providers.Singleton(CreatePrescription, uow, core.clock, core.ids, gateways.formulary)
+    update_prescription = providers.Singleton(UpdatePrescription, uow, core.clock, gateways.formulary)
+    validate_prescription = providers.Singleton(ValidatePrescription, uow, core.clock, gateways.formulary)
+    sign_prescription = providers.Singleton(
+        SignPrescription, uow, core.clock, gateways.formulary, gateways.verification_codes
+    )
+    cancel_prescription = providers.Singleton(CancelPrescription, uow, core.clock)
+    renew_prescription = providers.Singleton(RenewPrescription, uow, core.clock, core.ids, gateways.formulary)
+    get_prescription = providers.Singleton(GetPrescription, uow, core.clock, gateways.formulary)
+    list_patient_prescriptions = providers.Singleton(ListPatientPrescriptions, uow)
+    dispense_prescription = providers.Singleton(DispensePrescription, uow, core.clock)
+    expire_prescriptions = providers.Singleton(ExpirePrescriptions, uow, core.clock)
+    print_prescription = providers.Singleton(
+        PrintPrescription, uow, gateways.formulary, gateways.prescription_renderer, gateways.verification_codes
+    )
+    verify_prescription = providers.Singleton(VerifyPrescription, uow, core.clock, gateways.formulary)
+    search_formulary = providers.Singleton(SearchFormulary, uow, gateways.formulary)
+    get_formulary_medication = providers.Singleton(GetFormularyMedication, uow, gateways.formulary)
+    create_prescription_template = providers.Singleton(CreatePrescriptionTemplate, uow, core.clock, core.ids)
+    list_prescription_templates = providers.Singleton(ListPrescriptionTemplates, uow)
+    get_prescription_template = providers.Singleton(GetPrescriptionTemplate, uow)
+    delete_prescription_template = providers.Singleton(DeletePrescriptionTemplate, uow)
+    prescribe_from_template = providers.Singleton(PrescribeFromTemplate, uow, core.clock, core.ids, gateways.formulary)
     seed_demo_practitioners = providers.Singleton(
         SeedDemoPractitioners, uow, create_practitioner, create_room, create_appointment_type
     )
@@ -353,6 +517,9 @@ class UseCases(containers.DeclarativeContainer):
         SeedDemoPatients, uow, core.clock, create_patient, add_allergy, add_condition, add_medication, add_measurement
     )
     seed_demo_appointments = providers.Singleton(SeedDemoAppointments, uow, core.clock, book_appointment)
+    seed_demo_clinical = providers.Singleton(
+        SeedDemoClinical, uow, core.clock, create_consultation_template, create_consultation, sign_consultation
+    )
     seed_demo = providers.Singleton(
         SeedDemo,
         uow,
@@ -361,7 +528,24 @@ class UseCases(containers.DeclarativeContainer):
         practitioners=seed_demo_practitioners,
         patients=seed_demo_patients,
         appointments=seed_demo_appointments,
+        clinical=seed_demo_clinical,
     )
+
+    # the audit trail: queries, exports, access logs, checkpoints, verification, disposal
+    list_audit_events = providers.Singleton(ListAuditEvents, uow)
+    export_audit_events = providers.Singleton(ExportAuditEvents, uow)
+    get_access_log = providers.Singleton(GetAccessLog, uow)
+    create_audit_checkpoints = providers.Singleton(
+        CreateCheckpoints, uow, core.clock, gateways.checkpoint_signer, gateways.checkpoint_archive
+    )
+    verify_audit_trail = providers.Singleton(
+        VerifyAuditTrail,
+        uow,
+        gateways.checkpoint_signer,
+        gateways.checkpoint_archive,
+        gateways.audit_verification_keys,
+    )
+    dispose_audit_events = providers.Singleton(DisposeAuditEvents, uow)
 
 
 class Container(containers.DeclarativeContainer):

@@ -17,8 +17,8 @@ import msgspec
 from msgspec import Meta
 
 PREFIX = "MEDCORE_"
-_FILE_SETTINGS = frozenset({"database_url", "secret_key", "rate_limit_storage"})
-_LIST_SETTINGS = frozenset({"cors_origins"})
+_FILE_SETTINGS = frozenset({"database_url", "secret_key", "rate_limit_storage", "audit_signing_key"})
+_LIST_SETTINGS = frozenset({"cors_origins", "audit_trusted_keys"})
 _RATE = r"^\d+\s*(/|per)\s*\d*\s*(second|minute|hour|day)s?$"
 
 RateLimit = Annotated[str, Meta(pattern=_RATE)]
@@ -34,7 +34,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     app_url: str = "http://localhost:8000"
     """Base URL of the application that opens the links sent by email."""
     public_url: str = "http://localhost:8000"
-    """Base URL at which this API is reached from outside (calendar feed URLs)."""
+    """Base URL at which this API is reached from outside (calendar feeds, prescription verification)."""
     access_token_minutes: Annotated[int, Meta(ge=1, le=1440)] = 15
     db_pool_size: Annotated[int, Meta(ge=1, le=200)] = 10
     db_max_overflow: Annotated[int, Meta(ge=0, le=200)] = 10
@@ -59,6 +59,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     email_from: str = "medcore <no-reply@medcore.local>"
     outbox_dir: Path | None = None
     """Where outgoing emails are written as .eml files. Default: ``<data_dir>/outbox``."""
+
+    audit_signing_key: str | None = None
+    """Ed25519 key signing audit checkpoints: base64 of a 32-byte seed, or a PEM private key."""
+    audit_trusted_keys: tuple[str, ...] = ()
+    """Comma-separated public keys (base64 or PEM) whose older checkpoints still verify."""
 
     @property
     def email_outbox(self) -> Path:
@@ -93,7 +98,7 @@ def _raw_values(environ: Mapping[str, str]) -> dict[str, object]:
             continue  # other tools' MEDCORE_* variables (tests, benchmarks) are not ours to refuse
         if key in _LIST_SETTINGS:
             raw[key] = [item.strip() for item in value.split(",") if item.strip()]
-        elif value == "" and key in ("database_url", "secret_key", "outbox_dir"):
+        elif value == "" and key in ("database_url", "secret_key", "outbox_dir", "audit_signing_key"):
             continue
         else:
             raw[key] = value

@@ -14,7 +14,11 @@ from uuid import UUID
 
 from returns.result import Failure, Result, Success
 
+from medcore.domain.audit.checkpoint import Checkpoint
 from medcore.domain.audit.entry import AuditEntry
+from medcore.domain.clinical.consultation import Consultation
+from medcore.domain.clinical.health_reminder import HealthReminder, HealthReminderDelivery
+from medcore.domain.clinical.template import ConsultationTemplate
 from medcore.domain.identity.action_token import ActionToken, TokenPurpose
 from medcore.domain.identity.api_key import ApiKey
 from medcore.domain.identity.email import EmailAddress
@@ -29,8 +33,20 @@ from medcore.domain.patients.versions import PatientVersion
 from medcore.domain.practitioners.practitioner import Practitioner
 from medcore.domain.practitioners.resources import AppointmentType, Room
 from medcore.domain.practitioners.schedule import Holiday, TimeOff
+from medcore.domain.prescribing.prescription import Prescription
+from medcore.domain.prescribing.template import PrescriptionTemplate
+from medcore.domain.scheduling.appointment import Appointment
 from medcore.domain.shared.errors import DomainError, field_invalid
 from medcore.domain.shared.listing import ListQuery, Page
+from tests.unit.fakes_audit import FakeAuditLog, FakeCheckpoints
+from tests.unit.fakes_clinical import (
+    FakeAppointments,
+    FakeConsultations,
+    FakeConsultationTemplates,
+    FakeHealthMetrics,
+    FakeHealthReminders,
+    FakePrescriptionLinks,
+)
 from tests.unit.fakes_patients import FakeMedicalHistory, FakePatients
 from tests.unit.fakes_practitioners import (
     FakeAppointmentTypes,
@@ -39,6 +55,7 @@ from tests.unit.fakes_practitioners import (
     FakeRooms,
     FakeTimeOff,
 )
+from tests.unit.fakes_prescribing import FakePrescriptions, FakePrescriptionTemplates
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -189,7 +206,16 @@ class Store:
     holidays: dict[UUID, tuple[UUID, Holiday]] = field(default_factory=dict)
     rooms: dict[UUID, Room] = field(default_factory=dict)
     appointment_types: dict[UUID, AppointmentType] = field(default_factory=dict)
+    prescriptions: dict[UUID, Prescription] = field(default_factory=dict)
+    prescription_templates: dict[UUID, PrescriptionTemplate] = field(default_factory=dict)
+    consultations: dict[UUID, Consultation] = field(default_factory=dict)
+    consultation_templates: dict[UUID, ConsultationTemplate] = field(default_factory=dict)
+    health_reminders: dict[UUID, HealthReminder] = field(default_factory=dict)
+    health_reminder_deliveries: dict[tuple[UUID, datetime], HealthReminderDelivery] = field(default_factory=dict)
+    appointments: dict[UUID, Appointment] = field(default_factory=dict)  # read by the clinical use cases
     audit: list[AuditEntry] = field(default_factory=list)
+    audit_checkpoints: list[Checkpoint] = field(default_factory=list)
+    audit_disposed: dict[UUID, int] = field(default_factory=dict)  # organization -> disposed through
 
     def actions(self) -> list[str]:
         return [e.action for e in self.audit]
@@ -424,7 +450,17 @@ class FakeUnitOfWork:
         self.holidays = FakeHolidays(working.holidays)
         self.rooms = FakeRooms(working.rooms)
         self.appointment_types = FakeAppointmentTypes(working.appointment_types)
+        self.prescriptions = FakePrescriptions(working.prescriptions, working.practitioners)
+        self.prescription_templates = FakePrescriptionTemplates(working.prescription_templates)
+        self.consultations = FakeConsultations(working.consultations)
+        self.consultation_templates = FakeConsultationTemplates(working.consultation_templates)
+        self.health_reminders = FakeHealthReminders(working.health_reminders, working.health_reminder_deliveries)
+        self.health_metrics = FakeHealthMetrics(working.patient_entries)
+        self.prescription_links = FakePrescriptionLinks(working.prescriptions)
+        self.appointments = FakeAppointments(working.appointments)
         self.audit = FakeAuditTrail()
+        self.audit_log = FakeAuditLog(self._store)  # reads what was committed, as the database would
+        self.audit_checkpoints = FakeCheckpoints(self._store)
         return self
 
     async def __aexit__(
@@ -449,6 +485,13 @@ class FakeUnitOfWork:
         self._store.holidays = working.holidays
         self._store.rooms = working.rooms
         self._store.appointment_types = working.appointment_types
+        self._store.prescriptions = working.prescriptions
+        self._store.prescription_templates = working.prescription_templates
+        self._store.consultations = working.consultations
+        self._store.consultation_templates = working.consultation_templates
+        self._store.health_reminders = working.health_reminders
+        self._store.health_reminder_deliveries = working.health_reminder_deliveries
+        self._store.appointments = working.appointments
         self._store.audit.extend(self.audit.pending)
         self.audit.pending = []
         self._working = copy.deepcopy(self._store)

@@ -23,20 +23,25 @@ def normalise_url(url: str) -> URL:
     return parsed
 
 
+# Sessions in UTC, whatever the server's TimeZone: instants then come back with Python's own
+# ``timezone.utc`` (not a ``ZoneInfo``), the tzinfo the domain computes with, and comparing
+# two datetimes of one tzinfo object skips two utcoffset() calls (availability search
+# compares thousands of candidate starts with the appointments).
+CONNECT_ARGS = {"application_name": "medcore", "options": "-c TimeZone=UTC"}
+
+
 def create_engine(
     url: str, *, pool_size: int = 10, max_overflow: int = 10, pooled: bool = True, echo: bool = False
 ) -> AsyncEngine:
     """``pooled=False`` opens a connection per unit of work: for callers that run each
     request on a new event loop (pooled asyncio connections belong to one loop)."""
     if not pooled:
-        return create_async_engine(
-            normalise_url(url), poolclass=NullPool, echo=echo, connect_args={"application_name": "medcore"}
-        )
+        return create_async_engine(normalise_url(url), poolclass=NullPool, echo=echo, connect_args=CONNECT_ARGS)
     return create_async_engine(
         normalise_url(url),
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_pre_ping=True,
         echo=echo,
-        connect_args={"application_name": "medcore"},
+        connect_args=CONNECT_ARGS,
     )

@@ -9,7 +9,8 @@ from typing import Any
 from uuid import UUID
 
 from returns.result import Result
-from sqlalchemy import RowMapping, Text, and_, cast, func, literal, or_, select, update
+from sqlalchemy import RowMapping, Text, and_, cast, func, literal, literal_column, or_, select, update
+from sqlalchemy.sql.elements import ColumnClause
 
 from medcore.adapters.postgres import scheduling_tables as t
 from medcore.adapters.postgres.base import Repository, refuse_on
@@ -39,8 +40,12 @@ _RACE = DomainError(
 for _constraint in ("ex_appointments_practitioner", "ex_appointments_room", "ex_appointments_patient"):
     refuse_on(_constraint, _RACE)
 
-_OCCUPYING = [s.value for s in OCCUPYING]
 A = t.appointments
+# The exclusion constraints' own expressions and predicate, as literals rather than bound
+# parameters: the planner can then prove that their partial GiST indexes apply even in the
+# generic plan of a prepared statement, and SQLAlchemy has no list to expand per execution.
+_BOUNDS: ColumnClause[str] = literal_column("'[)'")
+_OCCUPYING: list[ColumnClause[str]] = [literal_column(f"'{s.value}'") for s in sorted(OCCUPYING)]
 
 
 def _appointment(row: RowMapping) -> Appointment:
@@ -101,7 +106,7 @@ def _appointment_values(appointment: Appointment) -> dict[str, Any]:
 
 
 def _overlapping(start_column: Any, end_column: Any, window: Interval) -> Any:
-    return func.tstzrange(start_column, end_column, "[)").op("&&")(func.tstzrange(window.start, window.end, "[)"))
+    return func.tstzrange(start_column, end_column, _BOUNDS).op("&&")(func.tstzrange(window.start, window.end, _BOUNDS))
 
 
 class PgAppointments(Repository):

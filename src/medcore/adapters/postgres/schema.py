@@ -7,11 +7,23 @@ own module.
 from __future__ import annotations
 
 from medcore.adapters.postgres import (
+    audit_tables,  # signed audit checkpoints
+    clinical_tables,  # consultations, addenda, templates, health reminders and deliveries
     patient_tables,  # patients, medical history, versions
     practitioner_tables,  # practitioners, time off, holidays, rooms, appointment types
+    prescribing_tables,  # prescriptions, their items and acknowledgements, templates
     scheduling_tables,  # appointments, reminders, waitlist, calendar feeds
     tables,  # identity, audit, platform
 )
 from medcore.adapters.postgres.metadata import metadata
 
-__all__ = ["metadata", "patient_tables", "practitioner_tables", "scheduling_tables", "tables"]
+__all__ = [
+    "audit_tables",
+    "clinical_tables",
+    "metadata",
+    "patient_tables",
+    "practitioner_tables",
+    "prescribing_tables",
+    "scheduling_tables",
+    "tables",
+]

@@ -162,6 +162,7 @@ audit_events = Table(
     _ts("occurred_at", nullable=False),
     Column("actor_type", Text, nullable=False),
     Column("actor_id", UUID(as_uuid=True)),
+    Column("actor_role", Text),
     Column("action", Text, nullable=False),
     Column("outcome", Text, nullable=False),
     Column("resource_type", Text),
@@ -173,6 +174,13 @@ audit_events = Table(
     Column("request_id", Text),
     Column("details", JSONB, nullable=False, server_default="{}"),
     _ts("created_at", nullable=False),
+    # The hash chain (domain/audit/chain.py): the raw ip and user agent are erasable, their
+    # keyed digests are chained.
+    Column("ip_digest", Text),
+    Column("user_agent_digest", Text),
+    Column("hash_version", SmallInteger, nullable=False),
+    Column("prev_hash", Text, nullable=False),
+    Column("hash", Text, nullable=False),
     PrimaryKeyConstraint("organization_id", "sequence"),
     Index(
         "ix_audit_events_organization_id_patient_id",
@@ -187,10 +195,17 @@ audit_events = Table(
         "sequence",
     ),
     Index("ix_audit_events_organization_id_occurred_at", "organization_id", "occurred_at"),
+    Index(
+        "ix_audit_events_organization_id_resource_id",
+        "organization_id",
+        "resource_id",
+        "sequence",
+    ),
 )
 
 # The head of each organization's trail: its row lock serialises appends per organization,
-# so sequence numbers have no gaps and no forks.
+# so sequence numbers have no gaps and the chain no forks. It holds the last event's hash
+# (the next event links to it) and where the chain starts after a disposal.
 audit_heads = Table(
     "audit_heads",
     metadata,
@@ -201,6 +216,9 @@ audit_heads = Table(
         primary_key=True,
     ),
     Column("sequence", BigInteger, nullable=False),
+    Column("hash", Text, nullable=False, server_default="0" * 64),
+    Column("disposed_through", BigInteger, nullable=False, server_default="0"),
+    Column("disposed_hash", Text),
     *_mutable(),
 )
 

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
 from medcore.adapters.postgres.audit import PgAuditTrail
+from medcore.adapters.postgres.audit_checkpoints import PgAuditCheckpoints
+from medcore.adapters.postgres.audit_log import PgAuditLog
+from medcore.adapters.postgres.clinical import (
+    PgConsultations,
+    PgConsultationTemplates,
+    PgHealthMetrics,
+    PgHealthReminders,
+    PgPrescriptionLinks,
+)
 from medcore.adapters.postgres.database import Database, Transaction
 from medcore.adapters.postgres.identity import (
     PgActionTokens,
@@ -18,7 +28,9 @@ from medcore.adapters.postgres.medical_history import PgMedicalHistory
 from medcore.adapters.postgres.patients import PgPatients
 from medcore.adapters.postgres.practitioner_resources import PgAppointmentTypes, PgRooms
 from medcore.adapters.postgres.practitioners import PgHolidays, PgPractitioners, PgTimeOff
+from medcore.adapters.postgres.prescribing import PgPrescriptions, PgPrescriptionTemplates
 from medcore.adapters.postgres.scheduling import PgAppointments, PgCalendarFeeds, PgReminders, PgWaitlist
+from medcore.adapters.security.audit_digests import development_digest_key
 from medcore.domain.shared.ports import Clock, IdGenerator
 
 
@@ -39,12 +51,28 @@ class SqlUnitOfWork:
     reminders: PgReminders
     waitlist: PgWaitlist
     calendar_feeds: PgCalendarFeeds
+    consultations: PgConsultations
+    consultation_templates: PgConsultationTemplates
+    health_reminders: PgHealthReminders
+    health_metrics: PgHealthMetrics
+    prescription_links: PgPrescriptionLinks
+    prescriptions: PgPrescriptions
+    prescription_templates: PgPrescriptionTemplates
     audit: PgAuditTrail
+    audit_log: PgAuditLog
+    audit_checkpoints: PgAuditCheckpoints
 
-    def __init__(self, database: Database, clock: Clock, ids: IdGenerator) -> None:
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        ids: IdGenerator,
+        digest_key: Callable[[], bytes] = development_digest_key,
+    ) -> None:
         self._database = database
         self._clock = clock
         self._ids = ids
+        self._digest_key = digest_key  # for the IP and user-agent digests of the audit chain
         self._transaction: Transaction | None = None
 
     async def __aenter__(self) -> Self:
@@ -66,7 +94,16 @@ class SqlUnitOfWork:
         self.reminders = PgReminders(connection)
         self.waitlist = PgWaitlist(connection)
         self.calendar_feeds = PgCalendarFeeds(connection)
-        self.audit = PgAuditTrail(connection, self._clock, self._ids)
+        self.consultations = PgConsultations(connection)
+        self.consultation_templates = PgConsultationTemplates(connection)
+        self.health_reminders = PgHealthReminders(connection)
+        self.health_metrics = PgHealthMetrics(connection)
+        self.prescription_links = PgPrescriptionLinks(connection)
+        self.prescriptions = PgPrescriptions(connection)
+        self.prescription_templates = PgPrescriptionTemplates(connection)
+        self.audit = PgAuditTrail(connection, self._clock, self._ids, self._digest_key)
+        self.audit_log = PgAuditLog(connection)
+        self.audit_checkpoints = PgAuditCheckpoints(connection)
         return self
 
     async def __aexit__(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from returns.result import Failure, Result, Success
 
 from medcore.application.demo.demo_appointments import SeedDemoAppointments
+from medcore.application.demo.demo_clinical import SeedDemoClinical
 from medcore.application.demo.demo_patients import SeedDemoPatients
 from medcore.application.demo.demo_practitioners import SeedDemoPractitioners
 from medcore.application.identity.create_organization import (
@@ -65,9 +66,10 @@ class DemoSeeded:
 class SeedDemo:
     """Create the ``demo`` organization (self-registration open, MFA not required, so it
     can be tried in a minute) with an owner, a practitioner, a receptionist and a patient,
-    patient records (Jean Dupont's linked to the patient login) and Jean's appointments
-    with Dr Martin in the coming days. Running it again changes nothing (but adds what an
-    older version did not seed)."""
+    patient records (Jean Dupont's linked to the patient login), Jean's appointments with
+    Dr Martin in the coming days, a "General consultation" template and Jean's signed
+    consultation of last week. Running it again changes nothing (but adds what an older
+    version did not seed)."""
 
     def __init__(
         self,
@@ -78,6 +80,7 @@ class SeedDemo:
         practitioners: SeedDemoPractitioners | None = None,
         patients: SeedDemoPatients | None = None,
         appointments: SeedDemoAppointments | None = None,
+        clinical: SeedDemoClinical | None = None,
     ) -> None:
         self._uow = uow
         self._create_organization = create_organization
@@ -85,6 +88,7 @@ class SeedDemo:
         self._practitioners = practitioners
         self._patients = patients
         self._appointments = appointments
+        self._clinical = clinical
 
     async def execute(self) -> Result[DemoSeeded, DomainError]:
         async with self._uow() as uow:
@@ -149,4 +153,8 @@ class SeedDemo:
             booked = await self._appointments.execute(actor)
             if isinstance(booked, Failure):
                 return Failure(booked.failure())
+        if self._clinical is not None:
+            written = await self._clinical.execute(actor)
+            if isinstance(written, Failure):
+                return Failure(written.failure())
         return Success(None)

@@ -59,6 +59,7 @@ class Actor:
             outcome=outcome,
             actor_type=self.actor_type,
             actor_id=self.id,
+            actor_role=self.role.value if self.role is not None else None,
             resource_type=resource_type,
             resource_id=resource_id,
             patient_id=patient_id,

@@ -6,7 +6,14 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Protocol, Self
 
-from medcore.domain.audit.ports import AuditTrail
+from medcore.domain.audit.ports import AuditLog, AuditTrail, CheckpointRepository
+from medcore.domain.clinical.ports import (
+    ConsultationRepository,
+    ConsultationTemplateRepository,
+    HealthMetricsReader,
+    HealthReminderRepository,
+    PrescriptionLinks,
+)
 from medcore.domain.identity.ports import (
     ActionTokenRepository,
     ApiKeyRepository,
@@ -22,6 +29,7 @@ from medcore.domain.practitioners.ports import (
     RoomRepository,
     TimeOffRepository,
 )
+from medcore.domain.prescribing.ports import PrescriptionRepository, PrescriptionTemplateRepository
 from medcore.domain.scheduling.ports import (
     AppointmentRepository,
     CalendarFeedRepository,
@@ -50,7 +58,16 @@ class UnitOfWork(Protocol):
     reminders: ReminderRepository
     waitlist: WaitlistRepository
     calendar_feeds: CalendarFeedRepository
+    consultations: ConsultationRepository
+    consultation_templates: ConsultationTemplateRepository
+    health_reminders: HealthReminderRepository
+    health_metrics: HealthMetricsReader
+    prescription_links: PrescriptionLinks
+    prescriptions: PrescriptionRepository
+    prescription_templates: PrescriptionTemplateRepository
     audit: AuditTrail
+    audit_log: AuditLog
+    audit_checkpoints: CheckpointRepository
 
     async def __aenter__(self) -> Self: ...
 

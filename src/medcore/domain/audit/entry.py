@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from uuid import UUID
 
 
@@ -33,6 +34,7 @@ class AuditEntry:
     outcome: Outcome
     actor_type: ActorType
     actor_id: UUID | None = None
+    actor_role: str | None = None  # the actor's role when it acted (users), kept in the chain
     resource_type: str | None = None
     resource_id: UUID | None = None
     patient_id: UUID | None = None
@@ -41,3 +43,28 @@ class AuditEntry:
     user_agent: str | None = None
     request_id: str | None = None
     details: Mapping[str, str | int | bool | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecordedEvent:
+    """An event as the trail keeps it: numbered, timed and chained."""
+
+    organization_id: UUID
+    sequence: int
+    id: UUID
+    occurred_at: datetime
+    action: str
+    outcome: Outcome
+    actor_type: ActorType
+    actor_id: UUID | None
+    actor_role: str | None
+    resource_type: str | None
+    resource_id: UUID | None
+    patient_id: UUID | None
+    purpose: str | None
+    ip: str | None  # raw values: may have been erased since (their digests stay chained)
+    user_agent: str | None
+    request_id: str | None
+    details: Mapping[str, str | int | bool | None]
+    prev_hash: str
+    hash: str

@@ -260,6 +260,7 @@ class SlotChecker:
         ``booker`` would be accepted at (no patient or room given)."""
         zone = self.calendar.zone
         granularity = self.policy.granularity
+        buffer = self.calendar.buffer
         slots: list[Interval] = []
         availability = self.calendar.available(window)
         for stretch in availability:
@@ -268,7 +269,18 @@ class SlotChecker:
                 candidate = Interval(start, start + duration)
                 if not booking_violations(
                     candidate, zone=zone, policy=self.policy, duration_rule=duration_rule, booker=booker, now=now
-                ) and not self.conflicts(candidate, available=availability):
-                    slots.append(candidate)
+                ):
+                    # The candidate lies in this stretch: it is the only availability to look at.
+                    if not self.conflicts(candidate, available=(stretch,)):
+                        slots.append(candidate)
+                    else:
+                        # Every later start before the end of a clashing appointment's blocked time
+                        # clashes with that appointment too: step over them.
+                        clash_end = max(
+                            (a.blocked_until for a in self._overlapping_practitioner(candidate.extended(buffer))),
+                            default=start,
+                        )
+                        while start + granularity < clash_end:
+                            start += granularity
                 start += granularity
         return slots

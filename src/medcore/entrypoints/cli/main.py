@@ -37,11 +37,15 @@ orgs_app = typer.Typer(help="Organizations (tenants).", no_args_is_help=True)
 users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
 reminders_app = typer.Typer(help="Appointment reminders.", no_args_is_help=True)
+health_reminders_app = typer.Typer(help="Health reminders for patients.", no_args_is_help=True)
+prescriptions_app = typer.Typer(help="Prescriptions.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(users_app, name="users")
 app.add_typer(demo_app, name="demo")
 app.add_typer(reminders_app, name="reminders")
+app.add_typer(health_reminders_app, name="health-reminders")
+app.add_typer(prescriptions_app, name="prescriptions")
 
 out = Console()
 err = Console(stderr=True)
@@ -357,6 +361,82 @@ def reminders_send(
     for reason, count in sorted(run.skip_reasons.items()):
         table.add_row(f"skipped: {reason.replace('_', ' ')}", str(count))
     out.print(table)
+
+
+@health_reminders_app.command("send")
+def health_reminders_send(
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="Handle at most this many reminders (default: all due).")
+    ] = None,
+) -> None:
+    """Send the health reminders that are due. Safe to run from several machines at once and
+    to re-run after a crash: each occurrence reaches its patient once. Occurrences more than
+    24 hours old are dropped, not sent late."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    async def work(container: Container) -> Any:
+        sender = container.use_cases.send_health_reminders()
+        due = await sender.due_count()
+        total = min(due, limit) if limit else due
+        with Progress(
+            TextColumn("[bold]health reminders"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            disable=not err.is_terminal,
+        ) as progress:
+            task = progress.add_task("send", total=total)
+            return await sender.execute(limit=limit, on_progress=lambda n: progress.advance(task, n))
+
+    run = _run(work)
+    table = Table(title="Health reminders")
+    table.add_column("outcome")
+    table.add_column("count", justify="right")
+    table.add_row("reminders handled", str(run.reminders))
+    table.add_row("sent", str(run.sent))
+    table.add_row("already delivered earlier (recorded now)", str(run.already_sent))
+    table.add_row("dropped: more than 24 hours old", str(run.missed))
+    for reason, count in sorted(run.skip_reasons.items()):
+        table.add_row(f"skipped: {reason.replace('_', ' ')}", str(count))
+    table.add_row("reminders finished", str(run.ended))
+    out.print(table)
+
+
+@prescriptions_app.command("expire")
+def prescriptions_expire() -> None:
+    """Mark expired the signed prescriptions whose validity has ended (in their prescriber's
+    time zone), in every organization. Idempotent: a second run finds nothing to do; safe
+    to run from several machines at once."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    async def work(container: Container) -> Any:
+        expiry = container.use_cases.expire_prescriptions()
+        due = await expiry.due_count()
+        with Progress(
+            TextColumn("[bold]prescriptions"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            disable=not err.is_terminal,
+        ) as progress:
+            task = progress.add_task("expire", total=due)
+            return await expiry.execute(on_progress=lambda n: progress.advance(task, n))
+
+    run = _run(work)
+    table = Table(title="Prescription expiry")
+    table.add_column("outcome")
+    table.add_column("count", justify="right")
+    table.add_row("expired", str(run.expired))
+    table.add_row("organizations", str(len(run.organizations)))
+    out.print(table)
+
+
+# The audit trail's commands live in a module of their own.
+from medcore.entrypoints.cli import audit as _audit_commands  # noqa: E402
+
+_audit_commands.register(app, db_app)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -33,15 +33,22 @@ from medcore.entrypoints.http.ratelimit import RateLimitMiddleware, RateLimits
 from medcore.entrypoints.http.routes import (
     api_keys,
     appointments,
+    audit,
     auth,
     availability,
     calendar,
+    consultation_templates,
+    consultations,
+    formulary,
     health,
     organizations,
+    patient_health,
     patient_history,
     patient_measurements,
     patients,
     practitioners,
+    prescription_templates,
+    prescriptions,
     resources,
     users,
     waitlist,
@@ -71,6 +78,7 @@ def _dependencies(container: Container) -> dict[str, Provide]:
     dependencies = {name: _resolver(provider) for name, provider in use_cases.providers.items()}
     dependencies["clock"] = _resolver(container.core.clock)
     dependencies["readiness"] = _resolver(container.gateways.readiness)
+    dependencies["formulary"] = _resolver(container.gateways.formulary)
     dependencies["public_url"] = _resolver(lambda: container.settings().public_url)
 
     def actor(request: Request[Any, Any, Any]) -> Any:
@@ -128,6 +136,11 @@ def create_app(container: Container) -> Litestar:
             Tag(name="practitioners", description="Practitioners, their working hours and time off"),
             Tag(name="resources", description="Rooms and equipment, appointment types, holidays"),
             Tag(name="appointments", description="Booking, availability, the waitlist, calendars"),
+            Tag(name="consultations", description="Consultations, their signature and addenda, templates"),
+            Tag(name="health metrics and reminders", description="Measurements over time, reminders for patients"),
+            Tag(name="prescriptions", description="Prescriptions, their checks, signature, PDF and verification"),
+            Tag(name="formulary", description="The medications a prescription may name"),
+            Tag(name="audit", description="The tamper-evident audit trail, its exports, and patients' access logs"),
             Tag(name="operations", description="Health probes"),
         ],
         use_handler_docstrings=False,
@@ -149,6 +162,16 @@ def create_app(container: Container) -> Litestar:
             availability.router,
             waitlist.router,
             calendar.router,
+            consultations.router,
+            consultations.appointment_consultation_router,
+            consultation_templates.router,
+            patient_health.router,
+            prescriptions.router,
+            prescriptions.patient_prescriptions_router,
+            prescription_templates.router,
+            formulary.router,
+            audit.router,
+            audit.access_log_router,
             health.router,
             MetricsController,
         ],
