@@ -9,7 +9,13 @@ from uuid import UUID
 from returns.result import Failure, Result, Success
 
 from medcore.application.prescribing.access import RESOURCE
-from medcore.application.prescribing.drafting import PrescriptionView, check_notes, open_draft, prescriber
+from medcore.application.prescribing.drafting import (
+    PrescriptionView,
+    check_consultation,
+    check_notes,
+    open_draft,
+    prescriber,
+)
 from medcore.application.prescribing.items import ItemInput, parse_items
 from medcore.application.shared.actor import Actor
 from medcore.application.shared.authorization import authorize
@@ -62,6 +68,9 @@ class CreatePrescription:
             practitioner = await prescriber(uow, actor, command.prescriber_id)
             if isinstance(practitioner, Failure):
                 return Failure(practitioner.failure())
+            linked = await check_consultation(uow, actor, command.consultation_id, patient.id)
+            if isinstance(linked, Failure):
+                return Failure(linked.failure())
             draft = await open_draft(
                 uow,
                 actor,

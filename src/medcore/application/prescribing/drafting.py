@@ -21,6 +21,8 @@ from medcore.domain.shared.ports import Clock, IdGenerator
 
 MAX_NOTES = 2000
 
+CONSULTATION_MISMATCH = "No consultation of this patient has this id."
+
 
 @dataclass(frozen=True, slots=True)
 class PrescriptionView:
@@ -60,6 +62,19 @@ async def prescriber(uow: UnitOfWork, actor: Actor, prescriber_id: UUID) -> Resu
     if own is not None and own.id != practitioner.id:
         return Failure(field_invalid("prescriber_id", "You prescribe as yourself: give your own practitioner id."))
     return Success(practitioner)
+
+
+async def check_consultation(
+    uow: UnitOfWork, actor: Actor, consultation_id: UUID | None, patient_id: UUID
+) -> Result[None, DomainError]:
+    """A prescription links only to a consultation of the same patient, in the same
+    organization: any other id is refused as unknown (it may belong to someone else)."""
+    if consultation_id is None:
+        return Success(None)
+    consultation = await uow.consultations.get(actor.organization_id, consultation_id)
+    if consultation is None or consultation.patient_id != patient_id:
+        return Failure(field_invalid("consultation_id", CONSULTATION_MISMATCH))
+    return Success(None)
 
 
 async def open_draft(

@@ -8,7 +8,13 @@ from uuid import UUID
 from returns.result import Failure, Result, Success
 
 from medcore.application.prescribing.access import RESOURCE
-from medcore.application.prescribing.drafting import PrescriptionView, check_notes, open_draft, prescriber
+from medcore.application.prescribing.drafting import (
+    PrescriptionView,
+    check_consultation,
+    check_notes,
+    open_draft,
+    prescriber,
+)
 from medcore.application.prescribing.templates import RESOURCE as TEMPLATE
 from medcore.application.prescribing.templates import check_owner
 from medcore.application.shared.actor import Actor
@@ -63,6 +69,9 @@ class PrescribeFromTemplate:
             practitioner = await prescriber(uow, actor, template.practitioner_id)
             if isinstance(practitioner, Failure):
                 return Failure(practitioner.failure())
+            linked = await check_consultation(uow, actor, command.consultation_id, patient.id)
+            if isinstance(linked, Failure):
+                return Failure(linked.failure())
             view = await open_draft(
                 uow,
                 actor,

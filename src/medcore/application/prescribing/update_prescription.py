@@ -9,7 +9,7 @@ from uuid import UUID
 from returns.result import Failure, Result, Success
 
 from medcore.application.prescribing.access import RESOURCE, writable_prescription
-from medcore.application.prescribing.drafting import PrescriptionView, check_notes, counts
+from medcore.application.prescribing.drafting import PrescriptionView, check_consultation, check_notes, counts
 from medcore.application.prescribing.facts import assess
 from medcore.application.prescribing.items import ItemInput, parse_items
 from medcore.application.shared.actor import Actor
@@ -67,6 +67,10 @@ class UpdatePrescription:
                     issues.append(checked.failure())
                 else:
                     notes = checked.unwrap()
+            if not isinstance(command.consultation_id, Keep) and prescription.draft:
+                linked = await check_consultation(uow, actor, command.consultation_id, prescription.patient_id)
+                if isinstance(linked, Failure):
+                    issues.extend(linked.failure().fields)
             if issues and prescription.draft:
                 return Failure(invalid("validation_failed", "Some fields are not valid.", *issues))
             now = self._clock.now()
