@@ -11,19 +11,15 @@ addenda and deliveries are append-only.
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
     Date,
-    DateTime,
     Double,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
-    Integer,
     SmallInteger,
     Table,
     Text,
@@ -34,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
 from medcore.adapters.postgres.base import refuse_on
+from medcore.adapters.postgres.columns import mutable, organization, timestamp
 from medcore.adapters.postgres.metadata import metadata
 from medcore.domain.clinical.consultation import CONSULTATION_SIGNED
 from medcore.domain.clinical.template import TEMPLATE_NAME_TAKEN
@@ -50,22 +47,6 @@ refuse_on(
 )
 
 
-def _ts(name: str, nullable: bool = True) -> Column[Any]:
-    return Column(name, DateTime(timezone=True), nullable=nullable)
-
-
-def _mutable() -> list[Column[Any]]:
-    return [
-        _ts("created_at", nullable=False),
-        _ts("updated_at", nullable=False),
-        Column("version", Integer, nullable=False, server_default="1"),
-    ]
-
-
-def _org() -> Column[Any]:
-    return Column("organization_id", UUID(as_uuid=True), ForeignKey("organizations.id"), nullable=False)
-
-
 def _patient(table: str) -> ForeignKeyConstraint:
     return ForeignKeyConstraint(
         ["organization_id", "patient_id"], ["patients.organization_id", "patients.id"], name=f"fk_{table}_patient"
@@ -76,14 +57,14 @@ consultation_templates = Table(
     "consultation_templates",
     metadata,
     Column("id", UUID(as_uuid=True), primary_key=True),
-    _org(),
+    organization(),
     Column("name", Text, nullable=False),
     Column("name_key", Text, nullable=False),  # the name folded: unique in the organization
     Column("description", Text),
     Column("sections", JSONB, nullable=False),  # [{"key", "title", "default_text", "required"}]
     Column("active", Boolean, nullable=False, server_default="true"),
     Column("created_by", UUID(as_uuid=True)),
-    *_mutable(),
+    *mutable(),
     UniqueConstraint("organization_id", "name_key"),
 )
 
@@ -91,14 +72,14 @@ consultations = Table(
     "consultations",
     metadata,
     Column("id", UUID(as_uuid=True), primary_key=True),
-    _org(),
+    organization(),
     Column("patient_id", UUID(as_uuid=True), nullable=False),
     Column("practitioner_id", UUID(as_uuid=True), ForeignKey("practitioners.id"), nullable=False),
     Column("appointment_id", UUID(as_uuid=True), ForeignKey("appointments.id")),
     Column("template_id", UUID(as_uuid=True), ForeignKey("consultation_templates.id")),
     Column("status", Text, nullable=False),
     Column("reason", Text),
-    _ts("started_at", nullable=False),
+    timestamp("started_at", nullable=False),
     Column("sections", JSONB, nullable=False),  # [{"key", "title", "text", "required"}]
     Column("diagnoses", JSONB, nullable=False, server_default="[]"),  # [{"code", "text"}]
     Column("prescription_ids", ARRAY(UUID(as_uuid=True)), nullable=False, server_default="{}"),
@@ -110,12 +91,12 @@ consultations = Table(
     Column("weight_kg", Double),
     Column("height_cm", Double),
     Column("spo2_percent", Double),
-    _ts("vitals_measured_at"),
+    timestamp("vitals_measured_at"),
     Column("created_by_type", Text, nullable=False),
     Column("created_by", UUID(as_uuid=True)),
-    _ts("signed_at"),
+    timestamp("signed_at"),
     Column("signed_by", UUID(as_uuid=True)),
-    *_mutable(),
+    *mutable(),
     _patient("consultations"),
     UniqueConstraint("organization_id", "appointment_id"),
     CheckConstraint("status IN ('draft', 'signed')", name="status"),
@@ -129,12 +110,12 @@ consultation_addenda = Table(
     "consultation_addenda",
     metadata,
     Column("id", UUID(as_uuid=True), primary_key=True),
-    _org(),
+    organization(),
     Column("consultation_id", UUID(as_uuid=True), ForeignKey("consultations.id"), nullable=False),
     Column("text", Text, nullable=False),
     Column("author_type", Text, nullable=False),
     Column("author_id", UUID(as_uuid=True)),
-    _ts("created_at", nullable=False),
+    timestamp("created_at", nullable=False),
     Index("ix_consultation_addenda_consultation_id", "consultation_id", "created_at"),
 )
 
@@ -142,7 +123,7 @@ health_reminders = Table(
     "health_reminders",
     metadata,
     Column("id", UUID(as_uuid=True), primary_key=True),
-    _org(),
+    organization(),
     Column("patient_id", UUID(as_uuid=True), nullable=False),
     Column("text", Text, nullable=False),
     Column("times", ARRAY(Time), nullable=False),  # local wall times, in `time_zone`
@@ -152,13 +133,13 @@ health_reminders = Table(
     Column("time_zone", Text, nullable=False),
     Column("channel", Text),  # null: the patient's preferred channel when sent
     Column("status", Text, nullable=False),
-    _ts("next_due_at"),
-    _ts("last_occurrence_at"),
+    timestamp("next_due_at"),
+    timestamp("last_occurrence_at"),
     Column("created_by_type", Text, nullable=False),
     Column("created_by", UUID(as_uuid=True)),
-    _ts("cancelled_at"),
+    timestamp("cancelled_at"),
     Column("cancelled_by", UUID(as_uuid=True)),
-    *_mutable(),
+    *mutable(),
     _patient("health_reminders"),
     CheckConstraint("status IN ('active', 'ended', 'cancelled')", name="status"),
     CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="days"),
@@ -170,12 +151,12 @@ health_reminder_deliveries = Table(
     "health_reminder_deliveries",
     metadata,
     Column("id", UUID(as_uuid=True), primary_key=True),  # the notification id of the occurrence
-    _org(),
+    organization(),
     Column("reminder_id", UUID(as_uuid=True), ForeignKey("health_reminders.id"), nullable=False),
-    _ts("occurrence_at", nullable=False),
+    timestamp("occurrence_at", nullable=False),
     Column("status", Text, nullable=False),
     Column("channel", Text),
     Column("skip_reason", Text),
-    _ts("created_at", nullable=False),
+    timestamp("created_at", nullable=False),
     UniqueConstraint("reminder_id", "occurrence_at"),
 )

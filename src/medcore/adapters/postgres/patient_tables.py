@@ -13,7 +13,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
-    DateTime,
     Double,
     ForeignKey,
     ForeignKeyConstraint,
@@ -26,30 +25,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR, UUID
 
+from medcore.adapters.postgres.columns import mutable, organization, timestamp
 from medcore.adapters.postgres.metadata import metadata
-
-
-def _ts(name: str, nullable: bool = True) -> Column[Any]:
-    return Column(name, DateTime(timezone=True), nullable=nullable)
-
-
-def _mutable() -> list[Column[Any]]:
-    return [
-        _ts("created_at", nullable=False),
-        _ts("updated_at", nullable=False),
-        Column("version", Integer, nullable=False, server_default="1"),
-    ]
-
-
-def _org() -> Column[Any]:
-    return Column("organization_id", UUID(as_uuid=True), ForeignKey("organizations.id"), nullable=False)
-
 
 patients = Table(
     "patients",
     metadata,
     Column("id", UUID(as_uuid=True), primary_key=True),
-    _org(),
+    organization(),
     Column("mrn", Text, nullable=False),
     Column("given_name", Text, nullable=False),
     Column("family_name", Text, nullable=False),
@@ -70,8 +53,8 @@ patients = Table(
     # searched by prefix (search_vector) and by trigram similarity (search_text).
     Column("search_text", Text, nullable=False),
     Column("search_vector", TSVECTOR, nullable=False),
-    _ts("deleted_at"),
-    *_mutable(),
+    timestamp("deleted_at"),
+    *mutable(),
     UniqueConstraint("organization_id", "mrn"),
     UniqueConstraint("organization_id", "id"),  # target of the entries' foreign keys
     Index(
@@ -98,7 +81,7 @@ patient_mrn_counters = Table(
     metadata,
     Column("organization_id", UUID(as_uuid=True), ForeignKey("organizations.id"), primary_key=True),
     Column("last_value", BigInteger, nullable=False),
-    *_mutable(),
+    *mutable(),
 )
 
 
@@ -107,16 +90,16 @@ def _entry_table(name: str, *columns: Column[Any]) -> Table:
         name,
         metadata,
         Column("id", UUID(as_uuid=True), primary_key=True),
-        _org(),
+        organization(),
         Column("patient_id", UUID(as_uuid=True), nullable=False),
         Column("status", Text, nullable=False),
         *columns,
         Column("recorded_by_type", Text, nullable=False),
         Column("recorded_by", UUID(as_uuid=True)),
-        _ts("ended_at"),
+        timestamp("ended_at"),
         Column("ended_by", UUID(as_uuid=True)),
         Column("end_reason", Text),
-        *_mutable(),
+        *mutable(),
         ForeignKeyConstraint(
             ["organization_id", "patient_id"],
             ["patients.organization_id", "patients.id"],
@@ -154,7 +137,7 @@ patient_measurements = _entry_table(
     Column("kind", Text, nullable=False),
     Column("value", Double, nullable=False),
     Column("unit", Text, nullable=False),
-    _ts("measured_at", nullable=False),
+    timestamp("measured_at", nullable=False),
     Column("recorded_by_patient", Boolean, nullable=False),
 )
 Index(
@@ -170,7 +153,7 @@ patient_versions = Table(
     "patient_versions",
     metadata,
     Column("id", UUID(as_uuid=True), primary_key=True),
-    _org(),
+    organization(),
     Column("patient_id", UUID(as_uuid=True), nullable=False),
     Column("sequence", Integer, nullable=False),
     Column("resource_type", Text, nullable=False),
@@ -180,8 +163,8 @@ patient_versions = Table(
     Column("snapshot", JSONB, nullable=False),
     Column("actor_type", Text, nullable=False),
     Column("actor_id", UUID(as_uuid=True)),
-    _ts("recorded_at", nullable=False),
-    _ts("created_at", nullable=False),
+    timestamp("recorded_at", nullable=False),
+    timestamp("created_at", nullable=False),
     UniqueConstraint("organization_id", "patient_id", "sequence"),
     ForeignKeyConstraint(
         ["organization_id", "patient_id"],

@@ -12,17 +12,13 @@ never queried on their own, and keeping them on the row makes them share the pra
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
     Date,
-    DateTime,
     ForeignKey,
     Index,
-    Integer,
     SmallInteger,
     Table,
     Text,
@@ -35,31 +31,15 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSTZRANGE
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 
 from medcore.adapters.postgres.base import refuse_on
+from medcore.adapters.postgres.columns import mutable, organization, timestamp
 from medcore.adapters.postgres.metadata import metadata
 from medcore.domain.shared.errors import conflict
-
-
-def _ts(name: str, nullable: bool = True) -> Column[Any]:
-    return Column(name, DateTime(timezone=True), nullable=nullable)
-
-
-def _mutable() -> list[Column[Any]]:
-    return [
-        _ts("created_at", nullable=False),
-        _ts("updated_at", nullable=False),
-        Column("version", Integer, nullable=False, server_default="1"),
-    ]
-
-
-def _org() -> Column[Any]:
-    return Column("organization_id", PgUUID(as_uuid=True), ForeignKey("organizations.id"), nullable=False)
-
 
 practitioners = Table(
     "practitioners",
     metadata,
     Column("id", PgUUID(as_uuid=True), primary_key=True),
-    _org(),
+    organization(),
     Column("user_id", PgUUID(as_uuid=True), ForeignKey("users.id")),
     Column("given_name", Text, nullable=False),
     Column("family_name", Text, nullable=False),
@@ -73,7 +53,7 @@ practitioners = Table(
     Column("daily_capacity", SmallInteger),
     Column("working_hours", JSONB, nullable=False, server_default="[]"),
     Column("active", Boolean, nullable=False, server_default="true"),
-    *_mutable(),
+    *mutable(),
     UniqueConstraint("organization_id", "user_id"),
     CheckConstraint("buffer_minutes BETWEEN 0 AND 120", name="buffer_minutes"),
     CheckConstraint("daily_capacity IS NULL OR daily_capacity BETWEEN 1 AND 200", name="daily_capacity"),
@@ -93,11 +73,11 @@ time_off = Table(
     "time_off",
     metadata,
     Column("id", PgUUID(as_uuid=True), primary_key=True),
-    _org(),
+    organization(),
     Column("practitioner_id", PgUUID(as_uuid=True), ForeignKey("practitioners.id"), nullable=False),
     Column("during", TSTZRANGE, nullable=False),
     Column("reason", Text),
-    _ts("created_at", nullable=False),
+    timestamp("created_at", nullable=False),
     CheckConstraint("NOT isempty(during) AND NOT lower_inf(during) AND NOT upper_inf(during)", name="during"),
     Index(
         "ix_time_off_organization_id_practitioner_id_during",
@@ -112,10 +92,10 @@ holidays = Table(
     "holidays",
     metadata,
     Column("id", PgUUID(as_uuid=True), primary_key=True),
-    _org(),
+    organization(),
     Column("day", Date, nullable=False),
     Column("name", Text, nullable=False),
-    _ts("created_at", nullable=False),
+    timestamp("created_at", nullable=False),
     UniqueConstraint("organization_id", "day"),
 )
 
@@ -123,11 +103,11 @@ rooms = Table(
     "rooms",
     metadata,
     Column("id", PgUUID(as_uuid=True), primary_key=True),
-    _org(),
+    organization(),
     Column("name", Text, nullable=False),
     Column("kind", Text, nullable=False),
     Column("active", Boolean, nullable=False, server_default="true"),
-    *_mutable(),
+    *mutable(),
     CheckConstraint("kind IN ('room', 'equipment')", name="kind"),
     Index("ix_rooms_organization_id_name", "organization_id", "name", "id"),
 )
@@ -136,14 +116,14 @@ appointment_types = Table(
     "appointment_types",
     metadata,
     Column("id", PgUUID(as_uuid=True), primary_key=True),
-    _org(),
+    organization(),
     Column("name", Text, nullable=False),
     Column("default_minutes", SmallInteger, nullable=False),
     Column("min_minutes", SmallInteger, nullable=False),
     Column("max_minutes", SmallInteger, nullable=False),
     Column("colour", Text, nullable=False),
     Column("active", Boolean, nullable=False, server_default="true"),
-    *_mutable(),
+    *mutable(),
     CheckConstraint(
         "min_minutes >= 5 AND min_minutes <= default_minutes AND default_minutes <= max_minutes AND max_minutes <= 480",
         name="durations",

@@ -17,7 +17,6 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     Date,
-    DateTime,
     Double,
     ForeignKey,
     Index,
@@ -34,49 +33,34 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 
 from medcore.adapters.postgres.base import refuse_on
+from medcore.adapters.postgres.columns import mutable, organization, timestamp
 from medcore.adapters.postgres.metadata import metadata
 from medcore.domain.prescribing.template import NAME_TAKEN
 
 STATUSES_SQL = "status IN ('draft', 'signed', 'dispensed', 'partially_dispensed', 'cancelled', 'expired')"
 
 
-def _ts(name: str, nullable: bool = True) -> Column[object]:
-    return Column(name, DateTime(timezone=True), nullable=nullable)
-
-
-def _mutable() -> list[Column[object]]:
-    return [
-        _ts("created_at", False),
-        _ts("updated_at", False),
-        Column("version", Integer, nullable=False, server_default="1"),
-    ]
-
-
-def _org() -> Column[object]:
-    return Column("organization_id", PgUUID(as_uuid=True), ForeignKey("organizations.id"), nullable=False)
-
-
 prescriptions = Table(
     "prescriptions",
     metadata,
     Column("id", PgUUID(as_uuid=True), primary_key=True),
-    _org(),
+    organization(),
     Column("patient_id", PgUUID(as_uuid=True), ForeignKey("patients.id"), nullable=False),
     Column("prescriber_id", PgUUID(as_uuid=True), ForeignKey("practitioners.id"), nullable=False),
     Column("consultation_id", PgUUID(as_uuid=True)),
     Column("status", Text, nullable=False),
     Column("notes", Text),
-    _ts("signed_at"),
+    timestamp("signed_at"),
     Column("signed_by", PgUUID(as_uuid=True), ForeignKey("users.id")),
     Column("valid_until", Date),
     Column("verification_hash", Text),
     Column("formulary_version", Text),
     Column("renewed_from_id", PgUUID(as_uuid=True), ForeignKey("prescriptions.id")),
-    _ts("cancelled_at"),
+    timestamp("cancelled_at"),
     Column("cancellation_reason", Text),
-    _ts("dispensed_at"),
+    timestamp("dispensed_at"),
     Column("created_by", PgUUID(as_uuid=True)),  # a user or an API key
-    *_mutable(),
+    *mutable(),
     CheckConstraint(STATUSES_SQL, name="status"),
     CheckConstraint(
         "status IN ('draft', 'cancelled') "
@@ -98,7 +82,7 @@ prescription_items = Table(
     metadata,
     Column("prescription_id", PgUUID(as_uuid=True), ForeignKey("prescriptions.id", ondelete="CASCADE"), nullable=False),
     Column("position", SmallInteger, nullable=False),
-    _org(),
+    organization(),
     Column("medication_code", Text, nullable=False),
     Column("dose_amount", Double, nullable=False),
     Column("dose_unit", Text, nullable=False),
@@ -123,12 +107,12 @@ prescription_acknowledgements = Table(
     metadata,
     Column("prescription_id", PgUUID(as_uuid=True), ForeignKey("prescriptions.id", ondelete="CASCADE"), nullable=False),
     Column("position", SmallInteger, nullable=False),
-    _org(),
+    organization(),
     Column("code", Text, nullable=False),
     Column("item_index", SmallInteger, nullable=False),
     Column("reason", Text, nullable=False),
     Column("acknowledged_by", PgUUID(as_uuid=True)),
-    _ts("acknowledged_at"),
+    timestamp("acknowledged_at"),
     PrimaryKeyConstraint("prescription_id", "position"),
 )
 
@@ -136,13 +120,13 @@ prescription_templates = Table(
     "prescription_templates",
     metadata,
     Column("id", PgUUID(as_uuid=True), primary_key=True),
-    _org(),
+    organization(),
     Column("practitioner_id", PgUUID(as_uuid=True), ForeignKey("practitioners.id"), nullable=False),
     Column("name", Text, nullable=False),
     Column("notes", Text),
     Column("items", JSONB, nullable=False),
     Column("created_by", PgUUID(as_uuid=True)),
-    *_mutable(),
+    *mutable(),
     Index("ix_prescription_templates_organization_id_name", "organization_id", "name", "id"),
 )
 # A practitioner's template names are unique without regard to case.

@@ -12,7 +12,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -24,39 +23,24 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import UUID, ExcludeConstraint
 
+from medcore.adapters.postgres.columns import mutable, organization, timestamp
 from medcore.adapters.postgres.metadata import metadata
 
 OCCUPYING_SQL = "status IN ('requested', 'confirmed', 'checked_in', 'in_progress', 'completed')"
-
-
-def _ts(name: str, nullable: bool = True) -> Column[object]:
-    return Column(name, DateTime(timezone=True), nullable=nullable)
-
-
-def _mutable() -> list[Column[object]]:
-    return [
-        _ts("created_at", False),
-        _ts("updated_at", False),
-        Column("version", Integer, nullable=False, server_default="1"),
-    ]
-
-
-def _org() -> Column[object]:
-    return Column("organization_id", UUID(as_uuid=True), ForeignKey("organizations.id"), nullable=False)
 
 
 appointments = Table(
     "appointments",
     metadata,
     Column("id", UUID(as_uuid=True), primary_key=True),
-    _org(),
+    organization(),
     Column("practitioner_id", UUID(as_uuid=True), ForeignKey("practitioners.id"), nullable=False),
     Column("patient_id", UUID(as_uuid=True), ForeignKey("patients.id"), nullable=False),
     Column("appointment_type_id", UUID(as_uuid=True), ForeignKey("appointment_types.id")),
     Column("room_id", UUID(as_uuid=True), ForeignKey("rooms.id")),
-    _ts("starts_at", False),
-    _ts("ends_at", False),
-    _ts("blocked_until", False),  # ends_at + the practitioner's buffer
+    timestamp("starts_at", False),
+    timestamp("ends_at", False),
+    timestamp("blocked_until", False),  # ends_at + the practitioner's buffer
     Column("buffer_minutes", Integer, nullable=False, server_default="0"),
     Column("status", Text, nullable=False),
     Column("reason", Text),
@@ -69,10 +53,10 @@ appointments = Table(
     Column("cancellation_reason", Text),
     Column("cancellation_note", Text),
     Column("cancelled_late", Boolean),
-    _ts("cancelled_at"),
+    timestamp("cancelled_at"),
     Column("cancelled_by", UUID(as_uuid=True)),
-    _ts("status_changed_at"),
-    *_mutable(),
+    timestamp("status_changed_at"),
+    *mutable(),
     CheckConstraint("starts_at < ends_at AND ends_at <= blocked_until", name="interval"),
     ExcludeConstraint(
         ("organization_id", "="),
@@ -110,14 +94,14 @@ appointment_reminders = Table(
     "appointment_reminders",
     metadata,
     Column("id", UUID(as_uuid=True), primary_key=True),
-    _org(),
+    organization(),
     Column("appointment_id", UUID(as_uuid=True), ForeignKey("appointments.id"), nullable=False),
-    _ts("due_at", False),
+    timestamp("due_at", False),
     Column("channel", Text, nullable=False),
     Column("status", Text, nullable=False),
-    _ts("sent_at"),
+    timestamp("sent_at"),
     Column("skip_reason", Text),
-    *_mutable(),
+    *mutable(),
     Index("ix_appointment_reminders_appointment_id", "appointment_id"),
     Index("ix_appointment_reminders_pending_due_at", "due_at", postgresql_where=text("status = 'pending'")),
 )
@@ -126,19 +110,19 @@ waitlist_entries = Table(
     "waitlist_entries",
     metadata,
     Column("id", UUID(as_uuid=True), primary_key=True),
-    _org(),
+    organization(),
     Column("patient_id", UUID(as_uuid=True), ForeignKey("patients.id"), nullable=False),
     Column("practitioner_id", UUID(as_uuid=True), ForeignKey("practitioners.id")),
     Column("specialty", Text),
-    _ts("window_start", False),
-    _ts("window_end", False),
+    timestamp("window_start", False),
+    timestamp("window_end", False),
     Column("status", Text, nullable=False),
-    _ts("offered_start"),
-    _ts("offered_end"),
+    timestamp("offered_start"),
+    timestamp("offered_end"),
     Column("offered_practitioner_id", UUID(as_uuid=True)),
-    _ts("offered_at"),
+    timestamp("offered_at"),
     Column("note", Text),
-    *_mutable(),
+    *mutable(),
     CheckConstraint("window_start < window_end", name="window"),
     CheckConstraint("(practitioner_id IS NULL) <> (specialty IS NULL)", name="target"),
     Index("ix_waitlist_entries_organization_id_status_created_at", "organization_id", "status", "created_at"),
@@ -148,13 +132,13 @@ calendar_feeds = Table(
     "calendar_feeds",
     metadata,
     Column("id", UUID(as_uuid=True), primary_key=True),
-    _org(),
+    organization(),
     Column("practitioner_id", UUID(as_uuid=True), ForeignKey("practitioners.id"), nullable=False),
     Column("token_hash", Text, nullable=False, unique=True),
     Column("created_by", UUID(as_uuid=True)),
-    _ts("revoked_at"),
-    _ts("last_fetched_at"),
-    *_mutable(),
+    timestamp("revoked_at"),
+    timestamp("last_fetched_at"),
+    *mutable(),
     Index(
         "ux_calendar_feeds_active",
         "organization_id",

@@ -11,7 +11,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -24,29 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
+from medcore.adapters.postgres.columns import mutable, organization, timestamp
 from medcore.adapters.postgres.metadata import metadata
-
-
-def _ts(name: str, nullable: bool = True) -> Column[object]:
-    return Column(name, DateTime(timezone=True), nullable=nullable)
-
-
-def _mutable() -> list[Column[object]]:
-    return [
-        _ts("created_at", nullable=False),
-        _ts("updated_at", nullable=False),
-        Column("version", Integer, nullable=False, server_default="1"),
-    ]
-
-
-def _org() -> Column[object]:
-    return Column(
-        "organization_id",
-        UUID(as_uuid=True),
-        ForeignKey("organizations.id"),
-        nullable=False,
-    )
-
 
 organizations = Table(
     "organizations",
@@ -55,30 +33,30 @@ organizations = Table(
     Column("slug", Text, nullable=False, unique=True),
     Column("name", Text, nullable=False),
     Column("settings", JSONB, nullable=False, server_default="{}"),
-    *_mutable(),
+    *mutable(),
 )
 
 users = Table(
     "users",
     metadata,
     Column("id", UUID(as_uuid=True), primary_key=True),
-    _org(),
+    organization(),
     Column("email", Text, nullable=False),
     Column("given_name", Text, nullable=False),
     Column("family_name", Text, nullable=False),
     Column("role", Text, nullable=False),
     Column("status", Text, nullable=False),
     Column("password_hash", Text),
-    _ts("password_changed_at"),
-    _ts("email_verified_at"),
+    timestamp("password_changed_at"),
+    timestamp("email_verified_at"),
     Column("failed_logins", SmallInteger, nullable=False, server_default="0"),
-    _ts("locked_until"),
+    timestamp("locked_until"),
     Column("totp_secret", Text),
-    _ts("totp_confirmed_at"),
+    timestamp("totp_confirmed_at"),
     Column("totp_last_step", BigInteger),
     Column("recovery_code_hashes", ARRAY(Text), nullable=False, server_default="{}"),
-    _ts("last_login_at"),
-    *_mutable(),
+    timestamp("last_login_at"),
+    *mutable(),
     UniqueConstraint("organization_id", "email"),
     Index("ix_users_organization_id_created_at", "organization_id", "created_at", "id"),
 )
@@ -87,18 +65,18 @@ sessions = Table(
     "sessions",
     metadata,
     Column("id", UUID(as_uuid=True), primary_key=True),
-    _org(),
+    organization(),
     Column("user_id", UUID(as_uuid=True), ForeignKey("users.id"), nullable=False),
     Column("refresh_token_hash", Text, nullable=False),
     Column("generation", Integer, nullable=False),
     Column("mfa_verified", Boolean, nullable=False),
     Column("ip", Text),
     Column("user_agent", Text),
-    _ts("last_used_at", nullable=False),
-    _ts("expires_at", nullable=False),
-    _ts("revoked_at"),
+    timestamp("last_used_at", nullable=False),
+    timestamp("expires_at", nullable=False),
+    timestamp("revoked_at"),
     Column("revoked_reason", Text),
-    *_mutable(),
+    *mutable(),
     Index("ix_sessions_organization_id_user_id", "organization_id", "user_id"),
 )
 
@@ -107,7 +85,7 @@ refresh_tokens = Table(
     "refresh_tokens",
     metadata,
     Column("token_hash", Text, primary_key=True),
-    _org(),
+    organization(),
     Column(
         "session_id",
         UUID(as_uuid=True),
@@ -115,7 +93,7 @@ refresh_tokens = Table(
         nullable=False,
     ),
     Column("generation", Integer, nullable=False),
-    _ts("created_at", nullable=False),
+    timestamp("created_at", nullable=False),
     Index("ix_refresh_tokens_session_id", "session_id"),
 )
 
@@ -123,13 +101,13 @@ action_tokens = Table(
     "action_tokens",
     metadata,
     Column("id", UUID(as_uuid=True), primary_key=True),
-    _org(),
+    organization(),
     Column("user_id", UUID(as_uuid=True), ForeignKey("users.id"), nullable=False),
     Column("purpose", Text, nullable=False),
     Column("token_hash", Text, nullable=False),
-    _ts("expires_at", nullable=False),
-    _ts("used_at"),
-    *_mutable(),
+    timestamp("expires_at", nullable=False),
+    timestamp("used_at"),
+    *mutable(),
     UniqueConstraint("organization_id", "token_hash"),
     Index("ix_action_tokens_organization_id_user_id", "organization_id", "user_id"),
 )
@@ -138,18 +116,18 @@ api_keys = Table(
     "api_keys",
     metadata,
     Column("id", UUID(as_uuid=True), primary_key=True),
-    _org(),
+    organization(),
     Column("name", Text, nullable=False),
     Column("key_id", Text, nullable=False, unique=True),
     Column("secret_hash", Text, nullable=False),
     Column("previous_secret_hash", Text),
-    _ts("previous_valid_until"),
+    timestamp("previous_valid_until"),
     Column("scopes", ARRAY(Text), nullable=False),
     Column("created_by", UUID(as_uuid=True), nullable=False),
-    _ts("expires_at"),
-    _ts("revoked_at"),
-    _ts("last_used_at"),
-    *_mutable(),
+    timestamp("expires_at"),
+    timestamp("revoked_at"),
+    timestamp("last_used_at"),
+    *mutable(),
     Index("ix_api_keys_organization_id_created_at", "organization_id", "created_at", "id"),
 )
 
@@ -157,9 +135,9 @@ audit_events = Table(
     "audit_events",
     metadata,
     Column("id", UUID(as_uuid=True), nullable=False),
-    _org(),
+    organization(),
     Column("sequence", BigInteger, nullable=False),
-    _ts("occurred_at", nullable=False),
+    timestamp("occurred_at", nullable=False),
     Column("actor_type", Text, nullable=False),
     Column("actor_id", UUID(as_uuid=True)),
     Column("actor_role", Text),
@@ -173,7 +151,7 @@ audit_events = Table(
     Column("user_agent", Text),
     Column("request_id", Text),
     Column("details", JSONB, nullable=False, server_default="{}"),
-    _ts("created_at", nullable=False),
+    timestamp("created_at", nullable=False),
     # The hash chain (domain/audit/chain.py): the raw ip and user agent are erasable, their
     # keyed digests are chained.
     Column("ip_digest", Text),
@@ -219,13 +197,13 @@ audit_heads = Table(
     Column("hash", Text, nullable=False, server_default="0" * 64),
     Column("disposed_through", BigInteger, nullable=False, server_default="0"),
     Column("disposed_hash", Text),
-    *_mutable(),
+    *mutable(),
 )
 
 idempotency_keys = Table(
     "idempotency_keys",
     metadata,
-    _org(),
+    organization(),
     Column("principal", Text, nullable=False),
     Column("key", Text, nullable=False),
     Column("fingerprint", Text, nullable=False),
@@ -233,8 +211,8 @@ idempotency_keys = Table(
     Column("response_status", SmallInteger),
     Column("response_headers", JSONB),
     Column("response_body", LargeBinary),
-    _ts("expires_at", nullable=False),
-    *_mutable(),
+    timestamp("expires_at", nullable=False),
+    *mutable(),
     PrimaryKeyConstraint("organization_id", "principal", "key"),
     Index("ix_idempotency_keys_expires_at", "expires_at"),
 )
