@@ -59,11 +59,11 @@ class ClassPolicy:
 
     def at_least(self, other: ClassPolicy) -> bool:
         """Whether this policy keeps records at least as long as ``other`` (the legal minimum)."""
-        probe = date(2000, 1, 1)
-        birth = date(1995, 6, 1)
+        # Compare the period itself and the age floor separately: a probe date where the age
+        # floor dominates would let a shorter period through.
         return (
             self.anchor == other.anchor
-            and self.due_on(probe, birth) >= other.due_on(probe, birth)
+            and self.years * 12 + self.months >= other.years * 12 + other.months
             and (other.min_age_years is None or (self.min_age_years or 0) >= other.min_age_years)
         )
 
@@ -154,7 +154,7 @@ class RetentionSettings:
         issues: list[FieldIssue] = []
         seen: set[RecordClass] = set()
         for record_class, policy in self.overrides:
-            where = f"{prefix}.overrides.{record_class.value}"
+            where = f"{prefix}.overrides.{record_class.value}" if prefix else f"overrides.{record_class.value}"
             if record_class in seen:
                 issues.append(FieldIssue(where, "Give each record class once."))
             seen.add(record_class)

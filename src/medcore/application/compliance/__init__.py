@@ -1,0 +1,1 @@
+"""Compliance use cases: legal holds, the retention policy and the retention engine."""
