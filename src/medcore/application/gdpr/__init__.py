@@ -1,0 +1,1 @@
+"""GDPR: a patient's export of their data, erasure, and the records it keeps."""
