@@ -17,11 +17,14 @@ from dependency_injector import containers, providers
 
 from medcore.adapters.blobs.audit_checkpoints import BlobCheckpointArchive
 from medcore.adapters.blobs.local import LocalBlobStore
+from medcore.adapters.blobs.retention_archive import BlobRetentionArchive
 from medcore.adapters.clock import SystemClock, Uuid7Ids
 from medcore.adapters.email.outbox import OutboxEmailSender
 from medcore.adapters.formulary.json_formulary import shipped_formulary
 from medcore.adapters.notifications.outbox import OutboxNotifier
 from medcore.adapters.pdf.prescriptions import WeasyPrintPrescriptionRenderer
+from medcore.adapters.postgres.anonymise import PostgresAnonymisedCopy
+from medcore.adapters.postgres.compliance_sources import record_source_factories
 from medcore.adapters.postgres.database import EngineDatabase
 from medcore.adapters.postgres.engine import create_engine
 from medcore.adapters.postgres.health import PgReadiness
@@ -68,11 +71,24 @@ from medcore.application.clinical.send_health_reminders import SendHealthReminde
 from medcore.application.clinical.sign_consultation import SignConsultation
 from medcore.application.clinical.update_consultation import UpdateConsultation
 from medcore.application.clinical.update_consultation_template import UpdateConsultationTemplate
+from medcore.application.compliance.get_legal_hold import GetLegalHold
+from medcore.application.compliance.get_retention_policy import GetRetentionPolicy
+from medcore.application.compliance.list_legal_holds import ListLegalHolds
+from medcore.application.compliance.place_legal_hold import PlaceLegalHold
+from medcore.application.compliance.plan_retention import PlanRetention
+from medcore.application.compliance.release_legal_hold import ReleaseLegalHold
+from medcore.application.compliance.run_retention import RunRetention
+from medcore.application.compliance.update_retention_policy import UpdateRetentionPolicy
 from medcore.application.demo.demo_appointments import SeedDemoAppointments
 from medcore.application.demo.demo_clinical import SeedDemoClinical
 from medcore.application.demo.demo_patients import SeedDemoPatients
 from medcore.application.demo.demo_practitioners import SeedDemoPractitioners
 from medcore.application.demo.seed_demo import SeedDemo
+from medcore.application.gdpr.anonymise_organization import AnonymiseOrganization
+from medcore.application.gdpr.download_export import DownloadPatientExport
+from medcore.application.gdpr.erase_patient import ErasePatient
+from medcore.application.gdpr.get_export import GetPatientExport
+from medcore.application.gdpr.request_export import RequestPatientExport
 from medcore.application.identity.authenticate import Authenticate
 from medcore.application.identity.change_password import ChangePassword
 from medcore.application.identity.config import IdentityConfig
@@ -297,11 +313,24 @@ class Gateways(containers.DeclarativeContainer):
     audit_digest_key = providers.Singleton(lambda key: LazyDigestKey(_optional_secret(key)), core.secret_key.provider)
     audit_verification_keys = providers.Singleton(_verification_digest_keys, core.secret_key.provider)
     checkpoint_signer = providers.Singleton(_checkpoint_signer, core.settings, core.secret_key.provider)
+    # GDPR: anonymised copies of an organization (test data)
+    anonymised_copy = providers.Factory(
+        lambda database, clock: PostgresAnonymisedCopy(database, lambda: clock.now().date()), database, core.clock
+    )
     checkpoint_archive = providers.Singleton(
         lambda blobs, signer: BlobCheckpointArchive(blobs, lambda: signer().public_key_base64),
         blob_store,
         checkpoint_signer.provider,
     )
+    # compliance: every context's records for the retention engine (a new context adds its
+    # sources in record_source_factories), and the archive of records disposed of by `archive`
+    record_sources = providers.Singleton(
+        lambda formulary: record_source_factories(
+            frozenset(m.code for m in formulary.all() if m.controlled_schedule is not None)
+        ),
+        formulary,
+    )
+    retention_archive = providers.Singleton(BlobRetentionArchive, blob_store)
 
 
 class UseCases(containers.DeclarativeContainer):
@@ -309,7 +338,12 @@ class UseCases(containers.DeclarativeContainer):
     gateways = providers.DependenciesContainer()
 
     unit_of_work = providers.Factory(
-        SqlUnitOfWork, gateways.database, core.clock, core.ids, digest_key=gateways.audit_digest_key
+        SqlUnitOfWork,
+        gateways.database,
+        core.clock,
+        core.ids,
+        digest_key=gateways.audit_digest_key,
+        record_sources=gateways.record_sources,
     )
     uow = unit_of_work.provider
 
@@ -546,6 +580,24 @@ class UseCases(containers.DeclarativeContainer):
         gateways.audit_verification_keys,
     )
     dispose_audit_events = providers.Singleton(DisposeAuditEvents, uow)
+    # compliance: legal holds, the retention policy, the retention engine
+    place_legal_hold = providers.Singleton(PlaceLegalHold, uow, core.clock, core.ids)
+    get_legal_hold = providers.Singleton(GetLegalHold, uow)
+    list_legal_holds = providers.Singleton(ListLegalHolds, uow)
+    release_legal_hold = providers.Singleton(ReleaseLegalHold, uow, core.clock)
+    get_retention_policy = providers.Singleton(GetRetentionPolicy, uow)
+    update_retention_policy = providers.Singleton(UpdateRetentionPolicy, uow, core.clock)
+    plan_retention = providers.Singleton(PlanRetention, uow, core.clock)
+    run_retention = providers.Singleton(
+        RunRetention, uow, core.clock, core.ids, gateways.retention_archive, dispose_audit_events
+    )
+
+    # GDPR: a patient's data export and erasure
+    request_patient_export = providers.Singleton(RequestPatientExport, uow, core.clock, core.ids, gateways.blob_store)
+    get_patient_export = providers.Singleton(GetPatientExport, uow)
+    download_patient_export = providers.Singleton(DownloadPatientExport, uow, core.clock, gateways.blob_store)
+    erase_patient = providers.Singleton(ErasePatient, uow, core.clock, core.ids)
+    anonymise_organization = providers.Singleton(AnonymiseOrganization, uow, gateways.anonymised_copy)
 
 
 class Container(containers.DeclarativeContainer):

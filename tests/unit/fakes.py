@@ -19,6 +19,9 @@ from medcore.domain.audit.entry import AuditEntry
 from medcore.domain.clinical.consultation import Consultation
 from medcore.domain.clinical.health_reminder import HealthReminder, HealthReminderDelivery
 from medcore.domain.clinical.template import ConsultationTemplate
+from medcore.domain.compliance.holds import LegalHold
+from medcore.domain.compliance.ports import DisposalRecord, RetentionRun
+from medcore.domain.gdpr.export import GdprExport
 from medcore.domain.identity.action_token import ActionToken, TokenPurpose
 from medcore.domain.identity.api_key import ApiKey
 from medcore.domain.identity.email import EmailAddress
@@ -46,6 +49,19 @@ from tests.unit.fakes_clinical import (
     FakeHealthMetrics,
     FakeHealthReminders,
     FakePrescriptionLinks,
+)
+from tests.unit.fakes_compliance import (
+    FakeLegalHolds,
+    FakeRecordSource,
+    FakeRecordTable,
+    FakeRetentionLedger,
+)
+from tests.unit.fakes_gdpr import (
+    FakeErasureLog,
+    FakeGdprExports,
+    FakePatientDossier,
+    FakePersonalData,
+    PersonalDataTable,
 )
 from tests.unit.fakes_patients import FakeMedicalHistory, FakePatients
 from tests.unit.fakes_practitioners import (
@@ -216,6 +232,13 @@ class Store:
     audit: list[AuditEntry] = field(default_factory=list)
     audit_checkpoints: list[Checkpoint] = field(default_factory=list)
     audit_disposed: dict[UUID, int] = field(default_factory=dict)  # organization -> disposed through
+    legal_holds: dict[UUID, LegalHold] = field(default_factory=dict)
+    retention_runs: dict[UUID, RetentionRun] = field(default_factory=dict)
+    retention_disposals: dict[UUID, DisposalRecord] = field(default_factory=dict)
+    retention_records: dict[str, FakeRecordTable] = field(default_factory=dict)  # source name -> its records
+    gdpr_exports: dict[UUID, GdprExport] = field(default_factory=dict)
+    gdpr_erasures: list[dict[str, Any]] = field(default_factory=list)
+    personal_data: PersonalDataTable = field(default_factory=PersonalDataTable)
 
     def actions(self) -> list[str]:
         return [e.action for e in self.audit]
@@ -461,6 +484,13 @@ class FakeUnitOfWork:
         self.audit = FakeAuditTrail()
         self.audit_log = FakeAuditLog(self._store)  # reads what was committed, as the database would
         self.audit_checkpoints = FakeCheckpoints(self._store)
+        self.legal_holds = FakeLegalHolds(working.legal_holds)
+        self.retention_ledger = FakeRetentionLedger(working.retention_runs, working.retention_disposals)
+        self.record_sources = tuple(FakeRecordSource(name, t) for name, t in working.retention_records.items())
+        self.gdpr_exports = FakeGdprExports(working.gdpr_exports)
+        self.gdpr_erasures = FakeErasureLog(working.gdpr_erasures)
+        self.patient_dossier = FakePatientDossier(working.patients)
+        self.personal_data = FakePersonalData(working.patients, working.personal_data)
         return self
 
     async def __aexit__(
@@ -492,6 +522,13 @@ class FakeUnitOfWork:
         self._store.health_reminders = working.health_reminders
         self._store.health_reminder_deliveries = working.health_reminder_deliveries
         self._store.appointments = working.appointments
+        self._store.legal_holds = working.legal_holds
+        self._store.retention_runs = working.retention_runs
+        self._store.retention_disposals = working.retention_disposals
+        self._store.retention_records = working.retention_records
+        self._store.gdpr_exports = working.gdpr_exports
+        self._store.gdpr_erasures = working.gdpr_erasures
+        self._store.personal_data = working.personal_data
         self._store.audit.extend(self.audit.pending)
         self.audit.pending = []
         self._working = copy.deepcopy(self._store)

@@ -525,6 +525,32 @@ async def _prescribe_from_template(w: World) -> tuple[Request, str]:
     ), w.jean
 
 
+# --- GDPR ------------------------------------------------------------------------------
+
+
+@script("POST", f"{P}/{{patient_id}}/export")
+async def _export_patient(w: World) -> tuple[Request, str]:
+    return (lambda: w.call("POST", f"{P}/{w.jean}/export", w.doctor)), w.jean
+
+
+@script("GET", f"{P}/{{patient_id}}/exports/{{export_id}}")
+async def _get_export(w: World) -> tuple[Request, str]:
+    export = await w.ok("POST", f"{P}/{w.jean}/export", w.doctor)
+    return (lambda: w.call("GET", f"{P}/{w.jean}/exports/{export['id']}", w.doctor)), w.jean
+
+
+@script("GET", f"{P}/{{patient_id}}/exports/{{export_id}}/download")
+async def _download_export(w: World) -> tuple[Request, str]:
+    export = await w.ok("POST", f"{P}/{w.jean}/export", w.doctor)
+    return (lambda: w.call("GET", f"{P}/{w.jean}/exports/{export['id']}/download", w.doctor)), w.jean
+
+
+@script("POST", f"{P}/{{patient_id}}/erasure")
+async def _erasure(w: World) -> tuple[Request, str]:
+    # A dry run: the scripts after this one still need Jean's record as it is.
+    return (lambda: w.call("POST", f"{P}/{w.jean}/erasure", w.clinic.owner, {"dry_run": True})), w.jean
+
+
 # --- the audit trail itself --------------------------------------------------------------
 
 

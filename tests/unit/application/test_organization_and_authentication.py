@@ -146,7 +146,15 @@ async def test_a_bearer_token_authenticates_as_its_user_with_the_roles_permissio
 
     assert actor.actor_type is ActorType.USER
     assert actor.role is Role.AUDITOR
-    assert actor.permissions == frozenset({Permission.ORGANIZATION_READ, Permission.AUDIT_READ})
+    assert actor.permissions == frozenset(
+        {
+            Permission.ORGANIZATION_READ,
+            Permission.AUDIT_READ,
+            Permission.LEGAL_HOLDS_READ,
+            Permission.LEGAL_HOLDS_WRITE,
+            Permission.RETENTION_READ,
+        }
+    )
     assert actor.meta == META
 
 

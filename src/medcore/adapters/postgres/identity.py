@@ -12,6 +12,7 @@ from sqlalchemy import RowMapping, func, select, text
 
 from medcore.adapters.postgres import tables as t
 from medcore.adapters.postgres.base import Repository, refuse_on
+from medcore.adapters.postgres.compliance_settings import retention_from_json, retention_to_json
 from medcore.adapters.postgres.listing import keyset_page, prefix_tsquery
 from medcore.domain.identity.action_token import ActionToken, TokenPurpose
 from medcore.domain.identity.api_key import ApiKey
@@ -60,6 +61,7 @@ def settings_to_json(settings: OrganizationSettings) -> dict[str, Any]:
             "editable_fields": sorted(settings.patients.editable_fields),
             "history_visible": settings.patients.history_visible,
         },
+        "retention": retention_to_json(settings.retention),
     }
 
 
@@ -74,6 +76,7 @@ def settings_from_json(data: Mapping[str, Any]) -> OrganizationSettings:
         lockout_minutes=int(data.get("lockout_minutes", defaults.lockout_minutes)),
         scheduling=_scheduling_from_json(data.get("scheduling", {})),
         patients=_patients_from_json(data.get("patients", {})),
+        retention=retention_from_json(data.get("retention", {})),
     )
 
 

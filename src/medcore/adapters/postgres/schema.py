@@ -9,6 +9,8 @@ from __future__ import annotations
 from medcore.adapters.postgres import (
     audit_tables,  # signed audit checkpoints
     clinical_tables,  # consultations, addenda, templates, health reminders and deliveries
+    compliance_tables,  # legal holds, retention runs and their ledger
+    gdpr_tables,  # patients' data exports and erasures
     patient_tables,  # patients, medical history, versions
     practitioner_tables,  # practitioners, time off, holidays, rooms, appointment types
     prescribing_tables,  # prescriptions, their items and acknowledgements, templates
@@ -20,6 +22,8 @@ from medcore.adapters.postgres.metadata import metadata
 __all__ = [
     "audit_tables",
     "clinical_tables",
+    "compliance_tables",
+    "gdpr_tables",
     "metadata",
     "patient_tables",
     "practitioner_tables",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from medcore.adapters.postgres.audit import PgAuditTrail
 from medcore.adapters.postgres.audit_checkpoints import PgAuditCheckpoints
@@ -16,7 +18,9 @@ from medcore.adapters.postgres.clinical import (
     PgHealthReminders,
     PgPrescriptionLinks,
 )
+from medcore.adapters.postgres.compliance import PgLegalHolds, PgRetentionLedger
 from medcore.adapters.postgres.database import Database, Transaction
+from medcore.adapters.postgres.gdpr import PgErasureLog, PgGdprExports, PgPatientDossier, PgPersonalDataEraser
 from medcore.adapters.postgres.identity import (
     PgActionTokens,
     PgApiKeys,
@@ -31,7 +35,10 @@ from medcore.adapters.postgres.practitioners import PgHolidays, PgPractitioners,
 from medcore.adapters.postgres.prescribing import PgPrescriptions, PgPrescriptionTemplates
 from medcore.adapters.postgres.scheduling import PgAppointments, PgCalendarFeeds, PgReminders, PgWaitlist
 from medcore.adapters.security.audit_digests import development_digest_key
+from medcore.domain.compliance.ports import RecordSource
 from medcore.domain.shared.ports import Clock, IdGenerator
+
+RecordSourceFactory = Callable[[AsyncConnection], RecordSource]
 
 
 class SqlUnitOfWork:
@@ -61,6 +68,13 @@ class SqlUnitOfWork:
     audit: PgAuditTrail
     audit_log: PgAuditLog
     audit_checkpoints: PgAuditCheckpoints
+    legal_holds: PgLegalHolds
+    retention_ledger: PgRetentionLedger
+    record_sources: Sequence[RecordSource]
+    gdpr_exports: PgGdprExports
+    gdpr_erasures: PgErasureLog
+    patient_dossier: PgPatientDossier
+    personal_data: PgPersonalDataEraser
 
     def __init__(
         self,
@@ -68,12 +82,14 @@ class SqlUnitOfWork:
         clock: Clock,
         ids: IdGenerator,
         digest_key: Callable[[], bytes] = development_digest_key,
+        record_sources: Sequence[RecordSourceFactory] = (),
     ) -> None:
         self._database = database
         self._clock = clock
         self._ids = ids
         self._digest_key = digest_key  # for the IP and user-agent digests of the audit chain
         self._transaction: Transaction | None = None
+        self._record_sources = tuple(record_sources)  # registered in container.py
 
     async def __aenter__(self) -> Self:
         self._transaction = await self._database.begin()
@@ -104,6 +120,13 @@ class SqlUnitOfWork:
         self.audit = PgAuditTrail(connection, self._clock, self._ids, self._digest_key)
         self.audit_log = PgAuditLog(connection)
         self.audit_checkpoints = PgAuditCheckpoints(connection)
+        self.legal_holds = PgLegalHolds(connection)
+        self.retention_ledger = PgRetentionLedger(connection)
+        self.record_sources = tuple(source(connection) for source in self._record_sources)
+        self.gdpr_exports = PgGdprExports(connection)
+        self.gdpr_erasures = PgErasureLog(connection)
+        self.patient_dossier = PgPatientDossier(connection)
+        self.personal_data = PgPersonalDataEraser(connection)
         return self
 
     async def __aexit__(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -14,6 +14,8 @@ from medcore.domain.clinical.ports import (
     HealthReminderRepository,
     PrescriptionLinks,
 )
+from medcore.domain.compliance.ports import LegalHoldRepository, RecordSource, RetentionLedger
+from medcore.domain.gdpr.ports import ErasureLog, GdprExportRepository, PatientDossier, PersonalDataEraser
 from medcore.domain.identity.ports import (
     ActionTokenRepository,
     ApiKeyRepository,
@@ -68,6 +70,13 @@ class UnitOfWork(Protocol):
     audit: AuditTrail
     audit_log: AuditLog
     audit_checkpoints: CheckpointRepository
+    legal_holds: LegalHoldRepository
+    retention_ledger: RetentionLedger
+    record_sources: Sequence[RecordSource]  # every context's records, for retention and erasure
+    gdpr_exports: GdprExportRepository
+    gdpr_erasures: ErasureLog
+    patient_dossier: PatientDossier
+    personal_data: PersonalDataEraser
 
     async def __aenter__(self) -> Self: ...
 

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from returns.result import Failure, Result, Success
 
+from medcore.domain.compliance.retention import RetentionSettings
 from medcore.domain.identity.permissions import Role
 from medcore.domain.patients.policy import PatientPortalPolicy
 from medcore.domain.scheduling.policy import SchedulingPolicy
@@ -55,10 +56,11 @@ class OrganizationSettings:
     lockout_minutes: int = 15
     scheduling: SchedulingPolicy = field(default_factory=SchedulingPolicy)
     patients: PatientPortalPolicy = field(default_factory=PatientPortalPolicy)
+    retention: RetentionSettings = field(default_factory=RetentionSettings)
 
     def validate(self) -> Result[OrganizationSettings, DomainError]:
         issues: list[FieldIssue] = []
-        for group in (self.scheduling.validate(), self.patients.validate()):
+        for group in (self.scheduling.validate(), self.patients.validate(), self.retention.validate()):
             if isinstance(group, Failure):
                 issues.extend(group.failure().fields)
         if not 3 <= self.lockout_threshold <= 20:

@@ -41,6 +41,12 @@ class Permission(enum.StrEnum):
     PRESCRIPTIONS_SIGN = "prescriptions:sign"
     PRESCRIPTIONS_DISPENSE = "prescriptions:dispense"  # pharmacies, through API keys
     OWN_CLINICAL_RECORD = "clinical_record:own"  # a patient's own consultations (signed), prescriptions, metrics
+    LEGAL_HOLDS_READ = "legal_holds:read"
+    LEGAL_HOLDS_WRITE = "legal_holds:write"  # place and release legal holds
+    RETENTION_READ = "retention:read"  # the retention policy and what is due
+    RETENTION_MANAGE = "retention:manage"  # change the retention policy (never below the preset)
+    PATIENTS_EXPORT = "patients:export"  # a patient's whole dossier, as a GDPR export archive
+    PATIENTS_ERASE = "patients:erase"  # GDPR erasure of what no retention rule or hold keeps
 
 
 class Role(enum.StrEnum):
@@ -84,6 +90,7 @@ _CLINICAL = _FRONT_DESK | {
     Permission.HEALTH_METRICS_WRITE,
     Permission.PRESCRIPTIONS_READ,
     Permission.PRESCRIPTIONS_WRITE,
+    Permission.PATIENTS_EXPORT,
 }
 
 # A patient's view of their own record and appointments. Other roles holding them changes
@@ -92,12 +99,22 @@ _PATIENT_SELF = frozenset({Permission.OWN_PATIENT_RECORD, Permission.OWN_APPOINT
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OWNER: frozenset(Permission),
-    Role.ADMIN: _ADMINISTRATION | _FRONT_DESK | {Permission.PRACTITIONERS_WRITE, Permission.RESOURCES_WRITE},
+    Role.ADMIN: _ADMINISTRATION
+    | _FRONT_DESK
+    | {Permission.PRACTITIONERS_WRITE, Permission.RESOURCES_WRITE, Permission.PATIENTS_ERASE},
     Role.PRACTITIONER: _CLINICAL | {Permission.CONSULTATIONS_SIGN, Permission.PRESCRIPTIONS_SIGN},
     Role.NURSE: _CLINICAL - {Permission.APPOINTMENTS_OVERRIDE},
     Role.RECEPTIONIST: _FRONT_DESK,
     Role.PATIENT: _DIRECTORY | _PATIENT_SELF,
-    Role.AUDITOR: frozenset({Permission.ORGANIZATION_READ, Permission.AUDIT_READ}),
+    Role.AUDITOR: frozenset(
+        {
+            Permission.ORGANIZATION_READ,
+            Permission.AUDIT_READ,
+            Permission.LEGAL_HOLDS_READ,
+            Permission.LEGAL_HOLDS_WRITE,
+            Permission.RETENTION_READ,
+        }
+    ),
 }
 
 STAFF_ROLES = frozenset(

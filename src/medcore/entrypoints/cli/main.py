@@ -437,6 +437,12 @@ def prescriptions_expire() -> None:
 from medcore.entrypoints.cli import audit as _audit_commands  # noqa: E402
 
 _audit_commands.register(app, db_app)
+from medcore.entrypoints.cli import compliance as _compliance_commands  # noqa: E402
+
+_compliance_commands.register(app)
+from medcore.entrypoints.cli import gdpr as _gdpr_commands  # noqa: E402
+
+_gdpr_commands.register(app)
 
 
 if __name__ == "__main__":  # pragma: no cover
