@@ -348,14 +348,16 @@ class Appointments(_Source):
 
 
 class AppointmentReminders(_Source):
-    """Reminders of appointments that were sent or skipped (pending ones are never due)."""
+    """Reminders of appointments that were sent or skipped (pending ones are never due); the
+    period runs from the sending (or the skipping), not from the booking that created them."""
 
     name = "appointment_reminders"
     record_class = RecordClass.NOTIFICATION
     table = "appointment_reminders"
     candidates_sql = """
         SELECT r.id AS record_id, a.patient_id, ARRAY[a.practitioner_id] AS practitioner_ids,
-               r.created_at AS created, r.updated_at AS last_activity, r.updated_at AS end_of_care, p.birth_date
+               coalesce(r.sent_at, r.updated_at) AS created, r.updated_at AS last_activity,
+               coalesce(r.sent_at, r.updated_at) AS end_of_care, p.birth_date
           FROM appointment_reminders r
           JOIN appointments a ON a.id = r.appointment_id
           JOIN patients p ON p.id = a.patient_id
