@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import random
 import time
@@ -50,6 +51,8 @@ async def measure(samples: int, warmup: int) -> dict[str, Any]:
     try:
         actor, _token = await staff_login(container)
         search = container.use_cases.search_availability()
+        gc.collect()
+        gc.freeze()  # as the server does at startup (medcore.entrypoints.http.app)
         uow_factory = container.use_cases.unit_of_work
         rng = random.Random(7)
         practitioners = [UUID(p["id"]) for p in seed["practitioners"]]

@@ -48,20 +48,17 @@ WHERE organization_id = :org AND practitioner_id = :practitioner_id
   AND during && tstzrange(:window_start, :window_end, '[)')
 ORDER BY lower(during), id;
 SELECT * FROM holidays WHERE organization_id = :org AND day BETWEEN :first_day AND :last_day ORDER BY day;
+-- The practitioner's, the patient's and the room's appointments in one statement (as medcore
+-- sends it since ADR 0022).
 SELECT * FROM appointments
-WHERE organization_id = :org AND practitioner_id = :practitioner_id
-  AND tstzrange(starts_at, blocked_until, '[)') && tstzrange(:window_start, :window_end, '[)')
-  AND status IN ('completed', 'in_progress', 'confirmed', 'checked_in', 'requested')
-ORDER BY starts_at, id;
-SELECT * FROM appointments
-WHERE organization_id = :org AND patient_id = :patient_id
-  AND tstzrange(starts_at, ends_at, '[)') && tstzrange(:window_start, :window_end, '[)')
-  AND status IN ('completed', 'in_progress', 'confirmed', 'checked_in', 'requested')
-ORDER BY starts_at, id;
-SELECT * FROM appointments
-WHERE organization_id = :org AND room_id = :room_id
-  AND tstzrange(starts_at, ends_at, '[)') && tstzrange(:window_start, :window_end, '[)')
-  AND status IN ('completed', 'in_progress', 'confirmed', 'checked_in', 'requested')
+WHERE organization_id = :org
+  AND status IN ('checked_in', 'completed', 'confirmed', 'in_progress', 'requested')
+  AND (practitioner_id = :practitioner_id
+       AND tstzrange(starts_at, blocked_until, '[)') && tstzrange(:window_start, :window_end, '[)')
+    OR patient_id = :patient_id
+       AND tstzrange(starts_at, ends_at, '[)') && tstzrange(:window_start, :window_end, '[)')
+    OR room_id = :room_id
+       AND tstzrange(starts_at, ends_at, '[)') && tstzrange(:window_start, :window_end, '[)'))
 ORDER BY starts_at, id;
 WITH booked AS (
   INSERT INTO appointments (id, organization_id, practitioner_id, patient_id, appointment_type_id, room_id,

@@ -26,6 +26,7 @@ from medcore.domain.scheduling.rules import (
 )
 from tests.unit.scheduling.support import (
     GRANULARITIES,
+    KOLKATA,
     MINUTE,
     MONDAY,
     NEW_YORK,
@@ -364,3 +365,127 @@ def test_working_hours_that_start_in_the_skipped_hour_start_when_it_ends() -> No
 
     assert hours.available(day) == [Interval(local_instant(change, time(3, 30), PARIS), at(change, 4, 0, PARIS))]
     assert hours.available(day)[0].duration == timedelta(minutes=30)
+
+
+# --- the sweep and the candidate-by-candidate check -------------------------------------------
+
+LORD_HOWE = ZoneInfo("Australia/Lord_Howe")  # its clocks move by half an hour
+
+
+def reference_free_slots(
+    checker: SlotChecker, window: Interval, duration: timedelta, rule: DurationRule, booker: Booker, now: datetime
+) -> list[Interval]:
+    """Availability search as it was first written: every grid step of every stretch of
+    availability, judged by ``booking_violations`` and ``conflicts`` one by one."""
+    zone, step = checker.calendar.zone, checker.policy.granularity
+    slots: list[Interval] = []
+    for stretch in checker.calendar.available(window):
+        start = next_on_grid(stretch.start, zone, step)
+        while start + duration <= stretch.end:
+            candidate = Interval(start, start + duration)
+            violations = booking_violations(
+                candidate, zone=zone, policy=checker.policy, duration_rule=rule, booker=booker, now=now
+            )
+            if not violations and not checker.conflicts(candidate, available=(stretch,)):
+                slots.append(candidate)
+            start += step
+    return slots
+
+
+@st.composite
+def long_search_cases(
+    draw: st.DrawFn,
+) -> tuple[SlotChecker, Interval, timedelta, DurationRule, Booker, datetime]:
+    """Several days around a daylight-saving change (or none), in zones whose offsets move by
+    an hour, by half an hour or never, with windows given in UTC or in a local zone (the
+    sweep steps in UTC whatever zone the window is given in; the reference steps in the
+    window's zone, so it is given the window in UTC)."""
+    zone = draw(st.sampled_from([PARIS, NEW_YORK, SYDNEY, LORD_HOWE, LORD_HOWE, KOLKATA]))
+    change = draw(st.sampled_from([date(2026, 3, 29), date(2026, 4, 5), date(2026, 10, 4), date(2026, 11, 1)]))
+    first = change - timedelta(days=draw(st.integers(0, 3)))
+    spec = CalendarSpec(
+        zone=zone,
+        hours_name=draw(st.sampled_from(["clinic", "long_days", "round_the_clock", "round_the_clock", "touching"])),
+        buffer_minutes=draw(st.sampled_from([0, 5, 10, 30])),
+        capacity=draw(st.none() | st.integers(1, 6)),
+        time_off=(),
+        holidays=(),
+    )
+    policy = SchedulingPolicy(
+        slot_granularity_minutes=draw(st.sampled_from([5, 15, 30, 60])),
+        min_notice_minutes=draw(st.sampled_from([0, 90, 600])),
+        max_horizon_days=draw(st.sampled_from([1, 2, 180])),
+    )
+    start = local_instant(first, time(0), zone) + draw(st.integers(0, 24 * 60)) * MINUTE
+    window = Interval(start, start + draw(st.integers(1, 5 * 24 * 60)) * MINUTE)
+    if draw(st.booleans()):
+        window = Interval(window.start.astimezone(zone), window.end.astimezone(zone))
+    booked = [
+        appointment(
+            local_instant(first + timedelta(days=draw(st.integers(0, 5))), time(0), zone)
+            + draw(st.integers(0, 24 * 60)) * MINUTE,
+            draw(st.sampled_from([10, 20, 45, 90, 300])),
+            n=n,
+            buffer_minutes=draw(st.sampled_from([0, 5, 15])),
+            status=draw(st.sampled_from([S.CONFIRMED, S.REQUESTED, S.CANCELLED])),
+        )
+        for n in range(draw(st.integers(0, 25)))
+    ]
+    length = draw(st.integers(1, 4)) * policy.slot_granularity_minutes * MINUTE
+    rule = DurationRule(5, draw(st.sampled_from([60, 240])))
+    now = window.start + draw(st.integers(-2 * 24 * 60, 24 * 60)) * MINUTE
+    return checker_for(spec.build(), policy, booked), window, length, rule, draw(st.sampled_from([STAFF, PATIENT])), now
+
+
+@settings(max_examples=150, deadline=None)
+@given(case=long_search_cases())
+def test_the_sweep_offers_exactly_what_the_candidate_by_candidate_check_offers(
+    case: tuple[SlotChecker, Interval, timedelta, DurationRule, Booker, datetime],
+) -> None:
+    checker, window, length, rule, booker, now = case
+
+    swept = checker.free_slots(window, length, duration_rule=rule, booker=booker, now=now)
+
+    in_utc = Interval(window.start.astimezone(UTC), window.end.astimezone(UTC))
+    assert swept == reference_free_slots(checker, in_utc, length, rule, booker, now)
+
+
+@settings(max_examples=60, deadline=None)
+@given(case=search_cases())
+def test_the_sweep_agrees_with_the_candidate_by_candidate_check_on_busy_weeks(
+    case: tuple[SlotChecker, SchedulingPolicy, Interval, timedelta, DurationRule, Booker, datetime],
+) -> None:
+    checker, _policy, window, length, rule, booker, now = case
+
+    assert checker.free_slots(window, length, duration_rule=rule, booker=booker, now=now) == reference_free_slots(
+        checker, window, length, rule, booker, now
+    )
+
+
+@pytest.mark.parametrize("zone", [LORD_HOWE, PARIS, SYDNEY], ids=["lord-howe", "paris", "sydney"])
+@pytest.mark.parametrize("change", [date(2026, 3, 29), date(2026, 4, 5), date(2026, 10, 4), date(2026, 10, 25)])
+@pytest.mark.parametrize("granularity", [15, 60])
+@pytest.mark.parametrize("local_window", [False, True], ids=["utc-window", "local-window"])
+def test_the_sweep_agrees_with_the_check_round_the_clock_across_a_change(
+    zone: ZoneInfo, change: date, granularity: int, local_window: bool
+) -> None:
+    # After a half-hour change the hourly grid of a stretch that runs through it falls off
+    # the local grid: both must then offer nothing more in that stretch.
+    policy = SchedulingPolicy(slot_granularity_minutes=granularity)
+    cal = calendar(zone, ROUND_THE_CLOCK, buffer_minutes=5, capacity=30)
+    day = local_instant(change - timedelta(days=1), time(0), zone)
+    booked = [appointment(day + timedelta(hours=h, minutes=7 * h), 25, n=h, buffer_minutes=5) for h in range(0, 60, 5)]
+    booked.append(appointment(day + timedelta(hours=30), 6 * 60, n=99))  # holds 33:30-33:55 inside it
+    checker = checker_for(cal, policy, booked)
+    window = Interval(day + timedelta(minutes=10), day + timedelta(days=3))
+    if local_window:
+        window = Interval(window.start.astimezone(zone), window.end.astimezone(zone))
+    length = 2 * policy.granularity
+    now = day - timedelta(days=1)
+
+    swept = checker.free_slots(window, length, duration_rule=DurationRule(), booker=STAFF, now=now)
+
+    in_utc = Interval(window.start.astimezone(UTC), window.end.astimezone(UTC))
+    assert swept == reference_free_slots(checker, in_utc, length, DurationRule(), STAFF, now)
+    assert swept  # the case is not vacuous
+    assert all(s.start.tzinfo is UTC for s in swept)

@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from returns.result import Result
-from sqlalchemy import RowMapping, Text, and_, cast, func, literal, literal_column, or_, select, update
+from sqlalchemy import RowMapping, Text, and_, bindparam, cast, func, literal_column, or_, select, update
 from sqlalchemy.sql.elements import ColumnClause
 
 from medcore.adapters.postgres import scheduling_tables as t
@@ -109,24 +109,72 @@ def _overlapping(start_column: Any, end_column: Any, window: Interval) -> Any:
     return func.tstzrange(start_column, end_column, _BOUNDS).op("&&")(func.tstzrange(window.start, window.end, _BOUNDS))
 
 
+def _meets(start: datetime, end: datetime, window: Interval) -> bool:
+    """``tstzrange(start, end, '[)') && window``, for non-empty ranges."""
+    return start < window.end and window.start < end
+
+
+# What a booking reads of the calendar, in one statement built once: the practitioner's,
+# the patient's and the room's occupying appointments around the candidates (an arm whose id
+# is NULL finds nothing). Each arm is served by its own index (a BitmapOr).
+_WINDOW = func.tstzrange(
+    bindparam("window_start", type_=A.c.starts_at.type), bindparam("window_end", type_=A.c.starts_at.type), _BOUNDS
+)
+_AROUND = (
+    select(A)
+    .where(
+        A.c.organization_id == bindparam("organization_id"),
+        A.c.status.in_(_OCCUPYING),
+        or_(
+            and_(
+                A.c.practitioner_id == bindparam("practitioner_id"),
+                func.tstzrange(A.c.starts_at, A.c.blocked_until, _BOUNDS).op("&&")(_WINDOW),
+            ),
+            and_(
+                A.c.patient_id == bindparam("patient_id"),
+                func.tstzrange(A.c.starts_at, A.c.ends_at, _BOUNDS).op("&&")(_WINDOW),
+            ),
+            and_(
+                A.c.room_id == bindparam("room_id"),
+                func.tstzrange(A.c.starts_at, A.c.ends_at, _BOUNDS).op("&&")(_WINDOW),
+            ),
+        ),
+    )
+    .order_by(A.c.starts_at, A.c.id)
+)
+_FOR_PRACTITIONER = (
+    select(A)
+    .where(
+        A.c.organization_id == bindparam("organization_id"),
+        A.c.practitioner_id == bindparam("practitioner_id"),
+        func.tstzrange(A.c.starts_at, A.c.blocked_until, _BOUNDS).op("&&")(_WINDOW),
+        A.c.status.in_(_OCCUPYING),
+    )
+    .order_by(A.c.starts_at, A.c.id)
+)
+_LOCK_PRACTITIONER = select(func.pg_advisory_xact_lock(func.hashtextextended(bindparam("key", type_=Text), 0)))
+_INSERT_APPOINTMENT = A.insert()
+
+
 class PgAppointments(Repository):
     async def add(self, appointment: Appointment) -> None:
         await self._execute(
-            A.insert().values(
-                id=appointment.id,
-                organization_id=appointment.organization_id,
-                practitioner_id=appointment.practitioner_id,
-                patient_id=appointment.patient_id,
-                appointment_type_id=appointment.appointment_type_id,
-                series_id=appointment.series_id,
-                rescheduled_from_id=appointment.rescheduled_from_id,
-                booked_by=appointment.booked_by,
-                booked_by_patient=appointment.booked_by_patient,
-                patient_exclusive=appointment.patient_exclusive,
-                created_at=appointment.created_at,
-                version=appointment.version,
+            _INSERT_APPOINTMENT,
+            {
+                "id": appointment.id,
+                "organization_id": appointment.organization_id,
+                "practitioner_id": appointment.practitioner_id,
+                "patient_id": appointment.patient_id,
+                "appointment_type_id": appointment.appointment_type_id,
+                "series_id": appointment.series_id,
+                "rescheduled_from_id": appointment.rescheduled_from_id,
+                "booked_by": appointment.booked_by,
+                "booked_by_patient": appointment.booked_by_patient,
+                "patient_exclusive": appointment.patient_exclusive,
+                "created_at": appointment.created_at,
+                "version": appointment.version,
                 **_appointment_values(appointment),
-            )
+            },
         )
 
     async def get(self, organization_id: UUID, appointment_id: UUID, *, lock: bool = False) -> Appointment | None:
@@ -143,13 +191,16 @@ class PgAppointments(Repository):
     async def for_practitioner(
         self, organization_id: UUID, practitioner_id: UUID, window: Interval
     ) -> list[Appointment]:
-        return await self._occupying(
-            and_(
-                A.c.organization_id == organization_id,
-                A.c.practitioner_id == practitioner_id,
-                _overlapping(A.c.starts_at, A.c.blocked_until, window),
-            )
+        rows = await self._execute(
+            _FOR_PRACTITIONER,
+            {
+                "organization_id": organization_id,
+                "practitioner_id": practitioner_id,
+                "window_start": window.start,
+                "window_end": window.end,
+            },
         )
+        return [_appointment(r) for r in rows.mappings().all()]
 
     async def for_patient(self, organization_id: UUID, patient_id: UUID, window: Interval) -> list[Appointment]:
         return await self._occupying(
@@ -169,6 +220,40 @@ class PgAppointments(Repository):
             )
         )
 
+    async def around(
+        self,
+        organization_id: UUID,
+        window: Interval,
+        practitioner_id: UUID,
+        patient_id: UUID | None,
+        room_id: UUID | None,
+    ) -> tuple[list[Appointment], list[Appointment], list[Appointment]]:
+        rows = await self._execute(
+            _AROUND,
+            {
+                "organization_id": organization_id,
+                "practitioner_id": practitioner_id,
+                "patient_id": patient_id,
+                "room_id": room_id,
+                "window_start": window.start,
+                "window_end": window.end,
+            },
+        )
+        found = [_appointment(r) for r in rows.mappings().all()]
+        return (
+            [a for a in found if a.practitioner_id == practitioner_id and _meets(a.starts_at, a.blocked_until, window)],
+            [
+                a
+                for a in found
+                if patient_id is not None and a.patient_id == patient_id and _meets(a.starts_at, a.ends_at, window)
+            ],
+            [
+                a
+                for a in found
+                if room_id is not None and a.room_id == room_id and _meets(a.starts_at, a.ends_at, window)
+            ],
+        )
+
     async def in_series(self, organization_id: UUID, series_id: UUID, *, lock: bool = False) -> list[Appointment]:
         statement = (
             select(A).where(A.c.organization_id == organization_id, A.c.series_id == series_id).order_by(A.c.starts_at)
@@ -186,9 +271,7 @@ class PgAppointments(Repository):
         return saved
 
     async def lock_practitioner(self, organization_id: UUID, practitioner_id: UUID) -> None:
-        await self._execute(
-            select(func.pg_advisory_xact_lock(func.hashtextextended(literal(f"practitioner:{practitioner_id}"), 0)))
-        )
+        await self._execute(_LOCK_PRACTITIONER, {"key": f"practitioner:{practitioner_id}"})
 
     async def list(self, organization_id: UUID, query: ListQuery) -> Result[Page[Appointment], DomainError]:
         base = select(A).where(A.c.organization_id == organization_id)

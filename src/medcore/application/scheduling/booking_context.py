@@ -12,6 +12,7 @@ from returns.result import Failure, Result, Success
 from medcore.application.shared.unit_of_work import UnitOfWork
 from medcore.domain.practitioners.practitioner import Practitioner
 from medcore.domain.practitioners.schedule import EARLIEST_INSTANT, LATEST_INSTANT
+from medcore.domain.scheduling.appointment import Appointment
 from medcore.domain.scheduling.intervals import Interval
 from medcore.domain.scheduling.policy import SchedulingPolicy
 from medcore.domain.scheduling.rules import DurationRule, SlotChecker
@@ -82,9 +83,14 @@ async def load_context(
         organization_id, window.start.astimezone(zone).date(), window.end.astimezone(zone).date()
     )
     calendar = practitioner.calendar([t.interval for t in time_off], [h.day for h in holidays])
-    booked = await uow.appointments.for_practitioner(organization_id, practitioner.id, window)
-    patient_booked = await uow.appointments.for_patient(organization_id, patient_id, window) if patient_id else []
-    room_booked = await uow.appointments.for_room(organization_id, room_id, window) if room_id else []
+    patient_booked: list[Appointment] = []
+    room_booked: list[Appointment] = []
+    if patient_id is None and room_id is None:  # availability search
+        booked = await uow.appointments.for_practitioner(organization_id, practitioner.id, window)
+    else:  # a booking: the three calendars in one round trip
+        booked, patient_booked, room_booked = await uow.appointments.around(
+            organization_id, window, practitioner.id, patient_id, room_id
+        )
     checker = SlotChecker(
         calendar=calendar,
         policy=policy,

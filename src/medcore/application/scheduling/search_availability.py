@@ -61,9 +61,11 @@ class SearchAvailability:
             return Failure(field_invalid("practitioner_id", "Give at least one practitioner."))
         if len(set(command.practitioner_ids)) > MAX_PRACTITIONERS:
             return Failure(field_invalid("practitioner_id", f"At most {MAX_PRACTITIONERS} practitioners at once."))
+        bounds: list[datetime] = []
         for name, instant in (("from", command.window_start), ("to", command.window_end)):
             if isinstance(plausible := plausible_instant(name, instant), Failure):
                 return Failure(plausible.failure())
+            bounds.append(plausible.unwrap())  # in UTC
         if not command.window_start < command.window_end:
             return Failure(field_invalid("to", "'to' must come after 'from'."))
         if command.window_end - command.window_start > MAX_WINDOW:
@@ -96,7 +98,7 @@ class SearchAvailability:
                         code="appointment.granularity",
                     )
                 )
-            window = Interval(command.window_start, command.window_end)
+            window = Interval(*bounds)
             booker = Booker(is_patient=scope.unwrap().is_patient)
             now = self._clock.now()
             results: list[PractitionerSlots] = []

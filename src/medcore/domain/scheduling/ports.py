@@ -44,6 +44,17 @@ class AppointmentRepository(Protocol):
 
     async def for_room(self, organization_id: UUID, room_id: UUID, window: Interval) -> list[Appointment]: ...
 
+    async def around(
+        self,
+        organization_id: UUID,
+        window: Interval,
+        practitioner_id: UUID,
+        patient_id: UUID | None,
+        room_id: UUID | None,
+    ) -> tuple[list[Appointment], list[Appointment], list[Appointment]]:
+        """``for_practitioner``, ``for_patient`` and ``for_room`` at once (empty lists for a
+        missing patient or room), in one round trip: what a booking checks."""
+
     async def in_series(self, organization_id: UUID, series_id: UUID, *, lock: bool = False) -> list[Appointment]: ...
 
     async def save(self, appointment: Appointment) -> bool: ...

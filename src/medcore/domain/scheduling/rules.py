@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import enum
+import itertools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -182,12 +183,14 @@ class SlotChecker:
     _starts: list[datetime] = field(init=False, repr=False)
     _longest: timedelta = field(init=False, repr=False)
     _per_day: Counter[date] = field(init=False, repr=False)
+    _blocked_max: list[datetime] = field(init=False, repr=False)  # running maximum of blocked ends
 
     def __post_init__(self) -> None:
         self._practitioner = _by_start(self.practitioner_appointments)
         self._starts = [a.starts_at for a in self._practitioner]
         self._longest = max((a.blocked_until - a.starts_at for a in self._practitioner), default=timedelta(0))
         self._per_day = Counter(self.local_day(a.starts_at) for a in self._practitioner)
+        self._blocked_max = list(itertools.accumulate((a.blocked_until for a in self._practitioner), max))
 
     def local_day(self, instant: datetime) -> date:
         return instant.astimezone(self.calendar.zone).date()
@@ -257,30 +260,74 @@ class SlotChecker:
         now: datetime,
     ) -> list[Interval]:
         """Every start on the grid within ``window`` that a booking of ``duration`` by
-        ``booker`` would be accepted at (no patient or room given)."""
+        ``booker`` would be accepted at (no patient or room given).
+
+        One sweep per stretch of availability: the candidates are the grid instants of the
+        stretch, in order; one pointer walks the practitioner's appointments (sorted by
+        start) with the running maximum of their blocked ends, so a candidate clashes exactly
+        when that maximum passes its start, and the sweep jumps over a clash, the past, the
+        notice and off-grid time at once. The rules that do not depend on the start are
+        judged once. It accepts exactly the candidates ``booking_violations`` and
+        ``conflicts`` accept (the unit tests compare it with that candidate-by-candidate
+        check). Slots are answered in UTC."""
+        policy = self.policy
+        minutes = duration.total_seconds() / 60
+        if (
+            duration <= timedelta(0)
+            or minutes % policy.slot_granularity_minutes
+            or not (duration_rule.min_minutes <= minutes <= duration_rule.max_minutes)
+        ):
+            return []
         zone = self.calendar.zone
-        granularity = self.policy.granularity
+        step = policy.granularity
         buffer = self.calendar.buffer
+        reach = duration + buffer if buffer > timedelta(0) else duration
+        earliest = now + policy.min_notice if booker.is_patient else now
+        latest = now + policy.max_horizon
+        starts, blocked_max, count = self._starts, self._blocked_max, len(self._starts)
+        capacity = self.calendar.daily_capacity
         slots: list[Interval] = []
-        availability = self.calendar.available(window)
-        for stretch in availability:
-            start = next_on_grid(stretch.start, zone, granularity)
-            while start + duration <= stretch.end:
-                candidate = Interval(start, start + duration)
-                if not booking_violations(
-                    candidate, zone=zone, policy=self.policy, duration_rule=duration_rule, booker=booker, now=now
-                ):
-                    # The candidate lies in this stretch: it is the only availability to look at.
-                    if not self.conflicts(candidate, available=(stretch,)):
-                        slots.append(candidate)
-                    else:
-                        # Every later start before the end of a clashing appointment's blocked time
-                        # clashes with that appointment too: step over them.
-                        clash_end = max(
-                            (a.blocked_until for a in self._overlapping_practitioner(candidate.extended(buffer))),
-                            default=start,
-                        )
-                        while start + granularity < clash_end:
-                            start += granularity
-                start += granularity
+        seen = 0  # appointments starting before the current candidate's blocked end
+        for stretch in self.calendar.available(window):
+            # In UTC: steps are then steps of elapsed time whatever zone the window was given in.
+            start = next_on_grid(stretch.start.astimezone(UTC), zone, step)
+            last = stretch.end - duration
+            # Whether the candidates are on the local grid: they are the stretch's first one
+            # plus whole steps, so in a span with one UTC offset all are, or none is. Spans of
+            # _STEADY_SPAN whose ends share their offset hold no offset change (time-zone
+            # rules never change it twice within hours); elsewhere each candidate is checked.
+            span_end = start
+            span_on_grid: bool | None = None
+            while start <= last:
+                if start <= now:
+                    start += ((now - start) // step + 1) * step
+                    continue
+                if start < earliest:
+                    start -= ((start - earliest) // step) * step
+                    continue
+                if start > latest:
+                    return slots
+                if start >= span_end:
+                    span_end = start + _STEADY_SPAN
+                    steady = start.astimezone(zone).utcoffset() == span_end.astimezone(zone).utcoffset()
+                    span_on_grid = on_grid(start, zone, step) if steady else None
+                if not (span_on_grid if span_on_grid is not None else on_grid(start, zone, step)):
+                    start += step
+                    continue
+                reach_end = start + reach
+                while seen < count and starts[seen] < reach_end:
+                    seen += 1
+                if seen and blocked_max[seen - 1] > start:
+                    # Every start before that blocked end clashes with the same appointment.
+                    start -= ((start - blocked_max[seen - 1]) // step) * step
+                    continue
+                if capacity is not None and self._per_day[self.local_day(start)] >= capacity:
+                    start += step
+                    continue
+                slots.append(Interval.trusted(start, start + duration))  # inside a valid stretch
+                start += step
         return slots
+
+
+# See SlotChecker.free_slots.
+_STEADY_SPAN = timedelta(hours=6)
