@@ -223,7 +223,13 @@ async def test_me_describes_the_user_organization_role_and_permissions(client: C
     assert body["organization"]["id"] == str(tenant.organization_id)
     assert body["organization"]["slug"] == tenant.slug
     assert body["organization"]["name"]
-    assert sorted(body["permissions"]) == ["audit:read", "organization:read"]
+    assert sorted(body["permissions"]) == [
+        "audit:read",
+        "legal_holds:read",
+        "legal_holds:write",
+        "organization:read",
+        "retention:read",
+    ]
     assert body["api_key"] is None
     assert body["mfa_enrollment_required"] is False
 
