@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -149,8 +149,14 @@ class FakeRecordSource:
         return self._table.record_class
 
     async def candidates(
-        self, organization_id: UUID, *, patient_id: UUID | None = None, created_before: date | None = None
+        self,
+        organization_id: UUID,
+        *,
+        now: datetime,
+        patient_id: UUID | None = None,
+        created_before: date | None = None,
     ) -> Sequence[RetentionCandidate]:
+        # The fake's records have all ended: ``now`` selects nothing here.
         return [
             r.candidate
             for _, r in sorted(self._table.records.items(), key=lambda item: item[0])

@@ -84,7 +84,8 @@ class World:
 
     async def candidates(self) -> dict[str, list[RetentionCandidate]]:
         async with self.container.use_cases.unit_of_work() as uow:
-            return {s.name: list(await s.candidates(self.organization_id)) for s in uow.record_sources}
+            now = self.clock.now()
+            return {s.name: list(await s.candidates(self.organization_id, now=now)) for s in uow.record_sources}
 
     def on(self, day: date) -> None:
         pin(self.clock, datetime.combine(day, time(12), tzinfo=UTC))
@@ -328,6 +329,14 @@ async def test_each_source_lists_its_ended_records_with_their_class_and_anchor(w
     listed_ids = {c.record_id for candidates in found.values() for c in candidates}
     assert not (world.active_sessions | {world.active_token, world.pending_reminder}) & listed_ids
 
+    # "Ended" is judged at the instant the engine gives (its clock), not the database's.
+    expiries = await world.rows("SELECT max(expires_at) AS last FROM sessions WHERE organization_id = :org")
+    after_expiry = expiries[0]["last"] + timedelta(seconds=1)
+    async with world.container.use_cases.unit_of_work() as uow:
+        sessions = next(s for s in uow.record_sources if s.name == "sessions")
+        later = {c.record_id for c in await sessions.candidates(world.organization_id, now=after_expiry)}
+    assert world.active_sessions <= later
+
 
 def _due(world_anchors: dict[str, dict[UUID, date]], preset: Preset) -> dict[UUID, tuple[str, date]]:
     return {
@@ -354,6 +363,12 @@ async def test_sessions_tokens_and_notifications_go_a_short_period_after_they_en
     first = min(day for _, day in due.values())
     early = await world.run(first - timedelta(days=1))
     assert not set(early) & set(due)
+    # What is active on the run's day stays (months later, those sessions have ended too
+    # and go in their turn: "ended" is judged by the application's clock).
+    for session in world.active_sessions:
+        assert await world.exists("sessions", session)
+    assert await world.exists("action_tokens", world.active_token)
+    assert await world.exists("appointment_reminders", world.pending_reminder)
 
     last = max(day for _, day in due.values())
     outcomes = await world.run(last)
@@ -376,11 +391,6 @@ async def test_sessions_tokens_and_notifications_go_a_short_period_after_they_en
         "SELECT id FROM health_reminder_deliveries WHERE reminder_id = :id", id=world.health_reminder
     )
     assert deliveries == []
-    # What is active stays.
-    for session in world.active_sessions:
-        assert await world.exists("sessions", session)
-    assert await world.exists("action_tokens", world.active_token)
-    assert await world.exists("appointment_reminders", world.pending_reminder)
 
     # A second run finds nothing of it; a second disposal answers False.
     assert not set(await world.run(last)) & set(due)

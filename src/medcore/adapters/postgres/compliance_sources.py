@@ -34,7 +34,7 @@ _PATIENT_ACTIVITY = """
                       WHERE c.organization_id = p.organization_id AND c.patient_id = p.id),
                     (SELECT max(a.starts_at) FROM appointments a
                       WHERE a.organization_id = p.organization_id AND a.patient_id = p.id
-                        AND a.starts_at <= now())) AS last_activity
+                        AND a.starts_at <= :now)) AS last_activity
       FROM patients p WHERE p.organization_id = :org
 """
 
@@ -72,10 +72,15 @@ class _Source:
         return await self._connection.execute(text(sql), params)
 
     async def candidates(
-        self, organization_id: UUID, *, patient_id: UUID | None = None, created_before: date | None = None
+        self,
+        organization_id: UUID,
+        *,
+        now: datetime,
+        patient_id: UUID | None = None,
+        created_before: date | None = None,
     ) -> Sequence[RetentionCandidate]:
         sql = f"SELECT * FROM ({self.candidates_sql}) AS candidate WHERE TRUE"
-        params: dict[str, object] = {"org": organization_id}
+        params: dict[str, object] = {"org": organization_id, "now": now}
         if patient_id is not None:
             sql += " AND patient_id = :patient"
             params["patient"] = patient_id
@@ -319,7 +324,7 @@ class Appointments(_Source):
                a.created_at AS created, greatest(a.updated_at, a.starts_at) AS last_activity,
                a.ends_at AS end_of_care, p.birth_date
           FROM appointments a JOIN patients p ON p.id = a.patient_id
-         WHERE a.organization_id = :org AND a.starts_at < now()
+         WHERE a.organization_id = :org AND a.starts_at < :now
     """
 
     async def _anonymise(self, organization_id: UUID, record_id: UUID) -> None:
@@ -400,7 +405,7 @@ class Sessions(_Source):
                p.birth_date
           FROM sessions s
           LEFT JOIN patients p ON p.organization_id = s.organization_id AND p.user_id = s.user_id
-         WHERE s.organization_id = :org AND (s.revoked_at IS NOT NULL OR s.expires_at < now())
+         WHERE s.organization_id = :org AND (s.revoked_at IS NOT NULL OR s.expires_at < :now)
     """
 
 
@@ -416,7 +421,7 @@ class ActionTokens(_Source):
                t.updated_at AS last_activity, coalesce(t.used_at, t.expires_at) AS end_of_care, p.birth_date
           FROM action_tokens t
           LEFT JOIN patients p ON p.organization_id = t.organization_id AND p.user_id = t.user_id
-         WHERE t.organization_id = :org AND (t.used_at IS NOT NULL OR t.expires_at < now())
+         WHERE t.organization_id = :org AND (t.used_at IS NOT NULL OR t.expires_at < :now)
     """
 
     async def snapshot(self, organization_id: UUID, record_id: UUID) -> Mapping[str, object] | None:

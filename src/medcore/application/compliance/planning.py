@@ -79,10 +79,14 @@ def cutoff_day(policy: ClassPolicy, as_of: date) -> date:
 async def build_plan(uow: UnitOfWork, organization_id: UUID, as_of: date, settings: RetentionSettings) -> RetentionPlan:
     holds = await uow.legal_holds.active(organization_id)
     unfinished = await uow.retention_ledger.unfinished(organization_id)
+    # A plan is for a day (a resumed run keeps its day): what had ended when it began.
+    ended_by = datetime.combine(as_of, time(0), tzinfo=UTC)
     sources: list[SourcePlan] = []
     for source in sorted(uow.record_sources, key=lambda s: (class_rank(s.record_class), s.name)):
         policy = settings.policy(source.record_class)
-        candidates = await source.candidates(organization_id, created_before=created_before(policy, as_of))
+        candidates = await source.candidates(
+            organization_id, now=ended_by, created_before=created_before(policy, as_of)
+        )
         already = await uow.retention_ledger.disposed(organization_id, source.record_class)
         sources.append(plan_source(source.name, source.record_class, candidates, policy, holds, as_of, already))
     audit = await _audit_plan(uow, organization_id, as_of, settings.policy(RecordClass.AUDIT_EVENT), bool(holds))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import datetime
 from uuid import UUID
 
 from returns.result import Failure, Result, Success
@@ -91,7 +91,7 @@ class ErasePatient:
                 if d.finding.category is not PersonalData.CONTACT_DETAILS and d.outcome is not ErasureOutcome.KEPT
                 for record_id in d.finding.record_ids
             }
-            records = await _decide_records(uow, org, patient_id, settings, holds, now.date(), taken)
+            records = await _decide_records(uow, org, patient_id, settings, holds, now, taken)
 
             if not command.dry_run:
                 personal = [await self._erase(uow, actor, patient_id, d) for d in personal]
@@ -225,17 +225,17 @@ async def _decide_records(
     patient_id: UUID,
     settings: RetentionSettings,
     holds: Sequence[LegalHold],
-    today: date,
+    now: datetime,
     taken: set[UUID],
 ) -> list[tuple[RecordSource, ErasureDecision]]:
     decided: list[tuple[RecordSource, ErasureDecision]] = []
     for source in uow.record_sources:
         if source.record_class is RecordClass.AUDIT_EVENT:
             continue  # the trail stays whole: see the audit line
-        for candidate in await source.candidates(organization_id, patient_id=patient_id):
+        for candidate in await source.candidates(organization_id, now=now, patient_id=patient_id):
             if candidate.record_id in taken:
                 continue
-            decided.append((source, decide_erasure(candidate, settings, holds, today)))
+            decided.append((source, decide_erasure(candidate, settings, holds, now.date())))
     return decided
 
 

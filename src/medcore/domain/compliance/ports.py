@@ -56,12 +56,16 @@ class RecordSource(Protocol):
         self,
         organization_id: UUID,
         *,
+        now: datetime,
         patient_id: UUID | None = None,
         created_before: date | None = None,
     ) -> Sequence[RetentionCandidate]:
-        """The records that still exist, in a stable order (an anonymised record is still
-        listed: the ledger, not the source, says it was disposed of). ``created_before`` is a pre-filter the engine may pass (no record
-        created on or after it can be due); ``patient_id`` restricts to one patient."""
+        """The records that still exist and have ended by ``now`` (sessions and tokens
+        expired, appointments past), in a stable order (an anonymised record is still
+        listed: the ledger, not the source, says it was disposed of). ``now`` is the
+        application's clock, never the database's. ``created_before`` is a pre-filter the
+        engine may pass (no record created on or after it can be due); ``patient_id``
+        restricts to one patient."""
 
     async def snapshot(self, organization_id: UUID, record_id: UUID) -> Mapping[str, object] | None:
         """A JSON-ready copy of the record and its parts (for ``archive`` and exports),
