@@ -6,6 +6,8 @@ from typing import Any
 
 import httpx
 import pytest
+import structlog
+import structlog.testing
 from dependency_injector import providers
 
 from medcore.container import Container
@@ -312,3 +314,30 @@ async def test_an_unexpected_error_is_a_500_problem_revealing_nothing_but_the_re
     for leak in ("secret", "internals", "RuntimeError", "Traceback", "SELECT", "/srv", ".py"):
         assert leak not in response.text
     assert (await client.get("/api/v1/organizations/current", headers=owner)).status_code == 200
+
+
+class LeakyBoom:
+    """Fails as a database error does: quoting the values it refused."""
+
+    message = 'DETAIL: Key (family_name, note)=(Dupont, "HIV positive") already exists'
+
+    async def execute(self, *args: object, **kwargs: object) -> object:
+        raise RuntimeError(self.message)
+
+
+async def test_the_log_of_an_unexpected_error_names_where_it_failed_not_what_it_held(
+    client: Client, container: Container, owner: dict[str, str]
+) -> None:
+    container.use_cases.get_organization.override(providers.Object(LeakyBoom()))
+    try:
+        with structlog.testing.capture_logs() as logs:
+            response = await client.get("/api/v1/organizations/current", headers=owner)
+    finally:
+        container.use_cases.get_organization.reset_override()
+
+    assert response.status_code == 500
+    [error] = [entry for entry in logs if entry["event"] == "http.unhandled_error"]
+    assert error["error_type"] == "RuntimeError"
+    assert "raise RuntimeError(self.message)" in error["stack"]
+    for leak in ("Dupont", "HIV", "DETAIL"):
+        assert leak not in repr(logs)

@@ -34,9 +34,13 @@ def create_engine(
     url: str, *, pool_size: int = 10, max_overflow: int = 10, pooled: bool = True, echo: bool = False
 ) -> AsyncEngine:
     """``pooled=False`` opens a connection per unit of work: for callers that run each
-    request on a new event loop (pooled asyncio connections belong to one loop)."""
+    request on a new event loop (pooled asyncio connections belong to one loop). Statement
+    parameters never appear in errors or echoed SQL (``hide_parameters``): they are the
+    values of records, health data among them."""
     if not pooled:
-        return create_async_engine(normalise_url(url), poolclass=NullPool, echo=echo, connect_args=CONNECT_ARGS)
+        return create_async_engine(
+            normalise_url(url), poolclass=NullPool, echo=echo, connect_args=CONNECT_ARGS, hide_parameters=True
+        )
     return create_async_engine(
         normalise_url(url),
         pool_size=pool_size,
@@ -44,4 +48,5 @@ def create_engine(
         pool_pre_ping=True,
         echo=echo,
         connect_args=CONNECT_ARGS,
+        hide_parameters=True,
     )

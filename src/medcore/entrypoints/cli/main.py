@@ -31,6 +31,8 @@ T = TypeVar("T")
 app = typer.Typer(
     help="medcore: the backend for medical practices and clinic networks.",
     no_args_is_help=True,
+    # A crash shows where, never the values of local variables: they may be health data.
+    pretty_exceptions_show_locals=False,
 )
 db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 orgs_app = typer.Typer(help="Organizations (tenants).", no_args_is_help=True)

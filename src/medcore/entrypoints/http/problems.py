@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import re
+import traceback
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -275,7 +276,10 @@ def _http_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Respon
 
 
 def _internal_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
-    log.error("http.unhandled_error", error_type=type(exc).__name__, exc_info=exc)
+    # Where it failed, never what it held: an exception's message can carry values (a
+    # database error quotes the row it refused), and values here may be health data.
+    stack = "".join(traceback.format_tb(exc.__traceback__))
+    log.error("http.unhandled_error", error_type=type(exc).__name__, stack=stack)
     return problem_response(
         request,
         HTTP_500_INTERNAL_SERVER_ERROR,
