@@ -11,7 +11,7 @@ from uuid import UUID
 
 import typer
 from returns.result import Failure
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import TaskID
 from rich.table import Table
 
 from medcore.application.audit.create_checkpoints import CheckpointOutcome, CheckpointResult
@@ -125,21 +125,13 @@ def verify(
     (database and blob-store copies). Prints the first broken link and exits 1 when an
     event was changed, deleted, inserted or reordered, the tail was cut, or a checkpoint
     was tampered with."""
-    from medcore.entrypoints.cli.main import _run, err, out
+    from medcore.entrypoints.cli.main import _run, err, out, progress_bar
 
     async def work(container: Container) -> tuple[list[tuple[VerificationReport, str, float]], bool]:
         verifier: VerifyAuditTrail = container.use_cases.verify_audit_trail()
         organizations = await _organizations(container, org)
         reports = []
-        with Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("events"),
-            TimeElapsedColumn(),
-            console=err,
-            disable=not err.is_terminal,
-        ) as progress:
+        with progress_bar("events") as progress:
             for organization_id, slug in organizations.items():
                 total = await verifier.event_count(organization_id, from_checkpoint)
                 task = progress.add_task(slug, total=total)

@@ -10,7 +10,7 @@ from uuid import UUID
 
 import typer
 from returns.result import Result
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import TaskID
 from rich.table import Table
 
 from medcore.application.compliance.place_legal_hold import PlaceLegalHoldCommand
@@ -110,7 +110,7 @@ def run(
     those under a legal hold, and delete, anonymise or archive each, with an audit event per
     disposal. Idempotent; an interrupted run is resumed by the next one. Audit events past
     their period go last, behind the newest signed checkpoint."""
-    from medcore.entrypoints.cli.main import _run, _unwrap, err, out
+    from medcore.entrypoints.cli.main import _run, _unwrap, err, out, progress_bar
 
     async def work(container: Container) -> None:
         actors = await _actors(container, org)
@@ -136,15 +136,7 @@ def run(
                     if plan.audit is not None and plan.audit.blocked:
                         out.print(f"Audit events: {plan.audit.due} due, kept: {plan.audit.blocked}.")
                 continue
-            with Progress(
-                TextColumn("[bold]{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("records"),
-                TimeElapsedColumn(),
-                console=err,
-                disable=not err.is_terminal,
-            ) as progress:
+            with progress_bar("records") as progress:
                 task = progress.add_task(slug, total=None)
 
                 def advance(_planned: PlannedDisposal, _outcome: Outcome, task: TaskID = task) -> None:

@@ -13,6 +13,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from returns.result import Failure, Result
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from medcore import bootstrap
@@ -51,6 +52,20 @@ app.add_typer(prescriptions_app, name="prescriptions")
 
 out = Console()
 err = Console(stderr=True)
+
+
+def progress_bar(unit: str = "") -> Progress:
+    """A batch job's progress on the operator's terminal (stderr; silent when it is not a
+    terminal): one bar per task, named by the task's description."""
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn(unit),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not err.is_terminal,
+    )
 
 
 def _settings() -> Settings:
@@ -337,21 +352,13 @@ def reminders_send(
 ) -> None:
     """Send the reminders that are due. Safe to run from several machines at once and to
     re-run after a crash: each reminder reaches its patient once."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     async def work(container: Container) -> Any:
         sender = container.use_cases.send_reminders()
         due = await sender.due_count()
         total = min(due, limit) if limit else due
-        with Progress(
-            TextColumn("[bold]reminders"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            disable=not err.is_terminal,
-        ) as progress:
-            task = progress.add_task("send", total=total)
+        with progress_bar() as progress:
+            task = progress.add_task("reminders", total=total)
             return await sender.execute(limit=limit, on_progress=lambda n: progress.advance(task, n))
 
     run = _run(work)
@@ -374,21 +381,13 @@ def health_reminders_send(
     """Send the health reminders that are due. Safe to run from several machines at once and
     to re-run after a crash: each occurrence reaches its patient once. Occurrences more than
     24 hours old are dropped, not sent late."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     async def work(container: Container) -> Any:
         sender = container.use_cases.send_health_reminders()
         due = await sender.due_count()
         total = min(due, limit) if limit else due
-        with Progress(
-            TextColumn("[bold]health reminders"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            disable=not err.is_terminal,
-        ) as progress:
-            task = progress.add_task("send", total=total)
+        with progress_bar() as progress:
+            task = progress.add_task("health reminders", total=total)
             return await sender.execute(limit=limit, on_progress=lambda n: progress.advance(task, n))
 
     run = _run(work)
@@ -410,20 +409,12 @@ def prescriptions_expire() -> None:
     """Mark expired the signed prescriptions whose validity has ended (in their prescriber's
     time zone), in every organization. Idempotent: a second run finds nothing to do; safe
     to run from several machines at once."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     async def work(container: Container) -> Any:
         expiry = container.use_cases.expire_prescriptions()
         due = await expiry.due_count()
-        with Progress(
-            TextColumn("[bold]prescriptions"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            disable=not err.is_terminal,
-        ) as progress:
-            task = progress.add_task("expire", total=due)
+        with progress_bar() as progress:
+            task = progress.add_task("prescriptions", total=due)
             return await expiry.execute(on_progress=lambda n: progress.advance(task, n))
 
     run = _run(work)
