@@ -27,8 +27,6 @@ class RetentionCandidate:
     patient_birth_date: date | None = None
 
     def anchor_date(self, anchor: Anchor) -> date | None:
-        if anchor is Anchor.CREATION:
-            return self.created_on
         if anchor is Anchor.LAST_ACTIVITY:
             return self.last_activity_on or self.created_on
         if anchor is Anchor.END_OF_CARE:

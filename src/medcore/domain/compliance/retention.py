@@ -4,6 +4,7 @@ shorten it below its preset (domain-rules.md section 5)."""
 
 from __future__ import annotations
 
+import calendar
 import enum
 from dataclasses import dataclass, replace
 from datetime import date
@@ -33,7 +34,7 @@ class Anchor(enum.StrEnum):
     CREATION = "creation"
     LAST_ACTIVITY = "last_activity"  # the patient's last visit or change
     END_OF_CARE = "end_of_care"  # the record closed (deleted) or the patient deceased
-    MAJORITY = "majority"  # a minor's 18th birthday: the period runs from the later of it and the anchor
+    # Minors: a policy's ``min_age_years`` keeps the record until that birthday at least.
 
 
 class Disposal(enum.StrEnum):
@@ -69,15 +70,11 @@ class ClassPolicy:
 
 
 def _add(day: date, years: int, months: int) -> date:
+    """``day`` plus whole years and months; the 29th-31st become the month's last day."""
     month_index = day.month - 1 + months
     year = day.year + years + month_index // 12
     month = month_index % 12 + 1
-    for candidate in (day.day, 28, 29, 30, 31):
-        try:
-            return date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    return date(year, month, 28)
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 class Preset(enum.StrEnum):
